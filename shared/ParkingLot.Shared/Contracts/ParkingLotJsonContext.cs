@@ -1,0 +1,34 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace ParkingLot.Shared.Contracts;
+
+/// <summary>
+/// Source-generated System.Text.Json metadata for every wire message. camelCase names, enums as
+/// camelCase strings, unknown members tolerated, missing constructor parameters and nulls in
+/// non-nullable members rejected.
+/// </summary>
+[JsonSourceGenerationOptions(
+    JsonSerializerDefaults.Web,
+    UseStringEnumConverter = true,
+    RespectNullableAnnotations = true,
+    RespectRequiredConstructorParameters = true,
+    AllowTrailingCommas = true,
+    ReadCommentHandling = JsonCommentHandling.Skip)]
+[JsonSerializable(typeof(LedgerEvent))]
+[JsonSerializable(typeof(EdgeEventBatch))]
+[JsonSerializable(typeof(CloudAck))]
+[JsonSerializable(typeof(EdgeState))]
+[JsonSerializable(typeof(VehicleEntered))]
+[JsonSerializable(typeof(VehicleExited))]
+[JsonSerializable(typeof(OccupancyChanged))]
+[JsonSerializable(typeof(TicketIssued))]
+[JsonSerializable(typeof(PaymentRecorded))]
+[JsonSerializable(typeof(GateFault))]
+[JsonSerializable(typeof(BarrierMoved))]
+[JsonSerializable(typeof(AgentStarted))]
+[JsonSerializable(typeof(LotDescription))]
+[JsonSerializable(typeof(Money))]
+public sealed partial class ParkingLotJsonContext : JsonSerializerContext
+{
+}

@@ -1,0 +1,27 @@
+namespace ParkingLot.Shared.Contracts;
+
+/// <summary>Kinds of vehicle a spot, tariff, capacity share or booking is for. Serialised in camelCase ("car", "ev").</summary>
+public enum VehicleType
+{
+    Car,
+    Motorcycle,
+    Truck,
+    Accessible,
+    Ev,
+}
+
+/// <summary>How trustworthy the edge clock was when an event was recorded (docs/protocol.md, "Time on a Pi").</summary>
+public enum TimeQuality
+{
+    /// <summary>No source since boot: only a lower bound from the last persisted trusted time.</summary>
+    Unsynced,
+
+    /// <summary>Battery-backed real-time clock.</summary>
+    Rtc,
+
+    /// <summary>Cloud time anchor plus the monotonic clock, within a drift margin.</summary>
+    Anchored,
+
+    /// <summary>NTP-synchronised.</summary>
+    Synced,
+}
