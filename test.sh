@@ -1,0 +1,176 @@
+#!/usr/bin/env bash
+# ParkingLot test command (README "Quick start", second command).
+#
+# Installs what is missing (Debian packages postgresql, redis-server, mosquitto, chromium), starts
+# throwaway PostgreSQL, Redis and Mosquitto on free 127.0.0.1 ports inside a temporary folder,
+# builds once, runs every test project with --no-build, stops the services (also on failure or
+# Ctrl-C), removes the folder, and ends with the line "N passed, N failed, N skipped".
+#
+#   ./test.sh                      every test project
+#   ./test.sh Edge Cloud           only tests/ParkingLot.Edge.Tests and tests/ParkingLot.Cloud.Tests
+#   TEST_FILTER='Name~Tariff' ./test.sh    passes --filter to dotnet test
+#
+# PostgreSQL refuses to run as root, so as root initdb/pg_ctl run as the "postgres" user that the
+# Debian package creates. Nothing listens beyond loopback.
+set -Eeuo pipefail
+
+cd "$(dirname "${BASH_SOURCE[0]}")"
+ROOT=$PWD
+export DOTNET_NOLOGO=1 DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
+
+log() { printf '\033[1m[test.sh]\033[0m %s\n' "$*" >&2; }
+die() { log "error: $*"; exit 1; }
+
+command -v dotnet >/dev/null || die "the .NET SDK is not on PATH (see global.json for the version)"
+
+# ---------------------------------------------------------------- packages
+pg_bin() { ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1; }
+missing=()
+[ -n "$(pg_bin)" ] || missing+=(postgresql postgresql-contrib)
+command -v redis-server >/dev/null || missing+=(redis-server)
+command -v mosquitto >/dev/null || [ -x /usr/sbin/mosquitto ] || missing+=(mosquitto)
+command -v chromium >/dev/null || missing+=(chromium)
+if [ ${#missing[@]} -gt 0 ]; then
+  log "installing Debian packages: ${missing[*]}"
+  SUDO=""
+  [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  # The packages' own services may fail to start in a container without systemd: irrelevant,
+  # we start our own instances below. policy-rc.d keeps apt from trying.
+  if [ "$(id -u)" -eq 0 ] && [ ! -e /usr/sbin/policy-rc.d ]; then
+    printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d && chmod +x /usr/sbin/policy-rc.d
+    trap_policy=1
+  fi
+  $SUDO apt-get update -qq >&2 || die "apt-get update failed"
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2 \
+    || die "could not install ${missing[*]}"
+  [ "${trap_policy:-0}" = 1 ] && rm -f /usr/sbin/policy-rc.d
+fi
+PG_BIN=$(pg_bin)
+[ -n "$PG_BIN" ] || die "PostgreSQL binaries not found under /usr/lib/postgresql"
+MOSQUITTO=$(command -v mosquitto || echo /usr/sbin/mosquitto)
+
+# ---------------------------------------------------------------- services
+TMP=$(mktemp -d /tmp/parkinglot-test.XXXXXX)
+chmod 755 "$TMP"
+PIDS=()
+PG_STARTED=0
+cleanup() {
+  set +e
+  if [ "$PG_STARTED" = 1 ]; then as_pg "$PG_BIN/pg_ctl" -D "$TMP/pg" -m immediate stop >/dev/null 2>&1; fi
+  for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null; done
+  for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null; done
+  rm -rf "$TMP"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+free_port() {
+  local p
+  for _ in $(seq 1 200); do
+    p=$(( 20000 + RANDOM % 40000 ))
+    if port_free "$p"; then echo "$p"; return; fi
+  done
+  die "no free loopback port found"
+}
+wait_port() { # port name
+  for _ in $(seq 1 200); do
+    port_free "$1" || return 0
+    sleep 0.1
+  done
+  die "$2 did not start listening on 127.0.0.1:$1"
+}
+
+if [ "$(id -u)" -eq 0 ]; then
+  id postgres >/dev/null 2>&1 || useradd --system --no-create-home --shell /usr/sbin/nologin postgres
+  as_pg() { runuser -u postgres -- "$@"; }
+else
+  as_pg() { "$@"; }
+fi
+
+PG_PORT=$(free_port)
+mkdir -p "$TMP/pg" "$TMP/pgsock"
+[ "$(id -u)" -eq 0 ] && chown postgres "$TMP/pg" "$TMP/pgsock"
+log "starting PostgreSQL ($("$PG_BIN/postgres" --version | awk '{print $3}')) on 127.0.0.1:$PG_PORT"
+as_pg "$PG_BIN/initdb" -D "$TMP/pg" -U postgres --auth=trust -E UTF8 --no-instructions >"$TMP/initdb.log" 2>&1 \
+  || { cat "$TMP/initdb.log" >&2; die "initdb failed"; }
+# Throwaway cluster: durability off for speed; enough connections for the booking race tests.
+as_pg "$PG_BIN/pg_ctl" -D "$TMP/pg" -w -t 60 -l "$TMP/pg/server.log" \
+  -o "-c listen_addresses=127.0.0.1 -p $PG_PORT -k $TMP/pgsock -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=400" \
+  start >/dev/null || { cat "$TMP/pg/server.log" >&2; die "PostgreSQL did not start"; }
+PG_STARTED=1
+
+REDIS_PORT=$(free_port)
+log "starting Redis ($(redis-server --version | awk '{print $3}')) on 127.0.0.1:$REDIS_PORT"
+mkdir -p "$TMP/redis"
+redis-server --bind 127.0.0.1 --port "$REDIS_PORT" --dir "$TMP/redis" --save '' --appendonly no \
+  --protected-mode yes --logfile "$TMP/redis/redis.log" &
+PIDS+=($!)
+wait_port "$REDIS_PORT" Redis
+
+MQTT_PORT=$(free_port)
+log "starting Mosquitto on 127.0.0.1:$MQTT_PORT"
+mkdir -p "$TMP/mosquitto"
+cat > "$TMP/mosquitto/mosquitto.conf" <<CONF
+listener $MQTT_PORT 127.0.0.1
+allow_anonymous true
+persistence false
+log_dest file $TMP/mosquitto/mosquitto.log
+max_queued_messages 100000
+CONF
+[ "$(id -u)" -eq 0 ] && echo "user root" >> "$TMP/mosquitto/mosquitto.conf"
+"$MOSQUITTO" -c "$TMP/mosquitto/mosquitto.conf" &
+PIDS+=($!)
+wait_port "$MQTT_PORT" Mosquitto
+
+export PARKINGLOT_TEST_POSTGRES="Host=127.0.0.1;Port=$PG_PORT;Username=postgres;Database=postgres;Maximum Pool Size=300;Timeout=30"
+export PARKINGLOT_TEST_REDIS="127.0.0.1:$REDIS_PORT"
+export PARKINGLOT_TEST_MOSQUITTO="127.0.0.1:$MQTT_PORT"
+export PARKINGLOT_TEST_CHROMIUM="$(command -v chromium || true)"
+
+# ---------------------------------------------------------------- build and test
+log "building (Release)"
+dotnet build "$ROOT/ParkingLot.sln" -c Release -nologo -clp:ErrorsOnly >&2 || die "build failed"
+
+projects=()
+if [ $# -gt 0 ]; then
+  for name in "$@"; do projects+=("tests/ParkingLot.$name.Tests/ParkingLot.$name.Tests.csproj"); done
+else
+  for p in tests/*.Tests/*.Tests.csproj; do projects+=("$p"); done
+fi
+
+RESULTS="$TMP/results"
+mkdir -p "$RESULTS"
+status=0
+for project in "${projects[@]}"; do
+  name=$(basename "$project" .csproj)
+  log "running $name"
+  args=(test "$project" -c Release --no-build --results-directory "$RESULTS" --logger "trx;LogFileName=$name.trx" --logger "console;verbosity=minimal")
+  [ -n "${TEST_FILTER:-}" ] && args+=(--filter "$TEST_FILTER")
+  if ! dotnet "${args[@]}" >&2; then
+    status=1
+    log "$name failed"
+  fi
+  if [ ! -f "$RESULTS/$name.trx" ]; then
+    log "$name produced no test results (the test host crashed?)"
+    status=1
+  fi
+done
+
+# Sum the counters of every TRX file: <Counters total=.. executed=.. passed=.. failed=.. notExecuted=..>
+passed=0; failed=0; skipped=0
+for trx in "$RESULTS"/*.trx; do
+  [ -f "$trx" ] || continue
+  counters=$(grep -o '<Counters [^>]*>' "$trx" | head -1)
+  get() { echo "$counters" | grep -o "$1=\"[0-9]*\"" | grep -o '[0-9]*' || echo 0; }
+  passed=$(( passed + $(get passed) ))
+  failed=$(( failed + $(get failed) + $(get error) + $(get timeout) + $(get aborted) ))
+  skipped=$(( skipped + $(get notExecuted) ))
+done
+[ "$failed" -gt 0 ] && status=1
+[ $(( passed + failed )) -eq 0 ] && { log "no test ran"; status=1; }
+
+cleanup
+trap - EXIT
+echo "$passed passed, $failed failed, $skipped skipped"
+exit $status
