@@ -29,6 +29,9 @@ namespace ParkingLot.Shared.Contracts;
 [JsonSerializable(typeof(AgentStarted))]
 [JsonSerializable(typeof(LotDescription))]
 [JsonSerializable(typeof(Money))]
+[JsonSerializable(typeof(ParkingLot.Shared.Tariffs.TariffDefinition))]
+[JsonSerializable(typeof(ParkingLot.Shared.Tariffs.VehicleTariff))]
+[JsonSerializable(typeof(ParkingLot.Shared.Tariffs.FeeQuote))]
 public sealed partial class ParkingLotJsonContext : JsonSerializerContext
 {
 }
