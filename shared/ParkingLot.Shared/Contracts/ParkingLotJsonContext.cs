@@ -32,6 +32,7 @@ namespace ParkingLot.Shared.Contracts;
 [JsonSerializable(typeof(ParkingLot.Shared.Tariffs.TariffDefinition))]
 [JsonSerializable(typeof(ParkingLot.Shared.Tariffs.VehicleTariff))]
 [JsonSerializable(typeof(ParkingLot.Shared.Tariffs.FeeQuote))]
+[JsonSerializable(typeof(ParkingLot.Shared.Credentials.Credential))]
 public sealed partial class ParkingLotJsonContext : JsonSerializerContext
 {
 }
