@@ -36,6 +36,11 @@ namespace ParkingLot.Shared.Tariffs;
 /// </remarks>
 public static class TariffEngine
 {
+    private const int MinutesPerDay = 24 * 60;
+
+    // A surcharge above ×10 is far more likely a typo (1250 for 125) than a price.
+    private const int MaxMultiplierPercent = 1000;
+
     /// <summary>
     /// The fee for a stay from <paramref name="entry"/> to <paramref name="exit"/> (rules in the type remarks).
     /// </summary>
@@ -243,11 +248,6 @@ public static class TariffEngine
             }
         }
     }
-
-    private const int MinutesPerDay = 24 * 60;
-
-    // A surcharge above ×10 is far more likely a typo (1250 for 125) than a price.
-    private const int MaxMultiplierPercent = 1000;
 
     private static void NotNegative(long value, string path, List<string> problems)
     {
