@@ -1,6 +1,45 @@
-var builder = WebApplication.CreateBuilder(args);
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using ParkingLot.Cloud;
+using ParkingLot.Cloud.Availability;
+using ParkingLot.Cloud.EdgeSync;
+using ParkingLot.Cloud.Health;
+using ParkingLot.Cloud.Lots;
+using ParkingLot.Cloud.Mqtt;
+using ParkingLot.Cloud.Storage;
+
+// appsettings.json and wwwroot sit next to the binaries, wherever the service is started from;
+// relative paths in configuration (lot files, data directory) resolve against the working directory.
+var builder = WebApplication.CreateBuilder(new WebApplicationOptions
+{
+    Args = args,
+    ContentRootPath = AppContext.BaseDirectory,
+});
+
+// The one clock of the service; tests replace it with a FakeTimeProvider.
+builder.Services.TryAddSingleton(TimeProvider.System);
+
+// Hosted services start in this order: store schema, lot seeding, broker, MQTT client.
+builder.AddStorage();
+builder.AddLots();
+builder.AddAvailability();
+builder.AddEdgeSync();
+builder.AddMqtt();
+builder.AddTelemetry();
+builder.AddApiDefaults();
+
 var app = builder.Build();
-app.MapGet("/healthz", () => TypedResults.Ok("ok"));
+
+// Unexpected exceptions become a 500 problem; expected errors are 4xx problems from the handlers.
+app.UseExceptionHandler();
+app.UseStatusCodePages();
+app.UseDefaultFiles();
+app.UseStaticFiles();
+
+app.MapOpenApi();
+app.MapHealth();
+app.MapLots();
+app.MapAvailability();
+
 await app.RunAsync();
 
 /// <summary>Entry point, public for WebApplicationFactory.</summary>

@@ -1,0 +1,18 @@
+using System.Collections.Concurrent;
+
+namespace ParkingLot.Cloud.Availability;
+
+/// <summary>The embedded default: a dictionary of immutable snapshots, so readers never lock.</summary>
+internal sealed class InProcessAvailabilityCache : IAvailabilityCache
+{
+    private readonly ConcurrentDictionary<string, LotAvailability> _lots = new(StringComparer.Ordinal);
+
+    public ValueTask<LotAvailability?> GetAsync(string lotId, CancellationToken cancellationToken) =>
+        ValueTask.FromResult(_lots.TryGetValue(lotId, out var availability) ? availability : null);
+
+    public ValueTask SetAsync(LotAvailability availability, CancellationToken cancellationToken)
+    {
+        _lots[availability.LotId] = availability;
+        return ValueTask.CompletedTask;
+    }
+}

@@ -1,0 +1,53 @@
+namespace ParkingLot.Cloud;
+
+/// <summary>
+/// Every log message of the cloud service. Event ids by feature: 1xxx lots, 2xxx edge sync,
+/// 3xxx MQTT, 9xxx host. Structured properties only; never credentials.
+/// </summary>
+internal static partial class Log
+{
+    [LoggerMessage(1000, LogLevel.Information, "Seeded lot {LotId} ({SpotCount} spots) from {Path}")]
+    public static partial void LotSeeded(ILogger logger, string lotId, int spotCount, string path);
+
+    [LoggerMessage(1001, LogLevel.Critical, "Lot file refused: {Problem}")]
+    public static partial void LotFileRefused(ILogger logger, string problem);
+
+    [LoggerMessage(2000, LogLevel.Debug, "Applied {Applied} events of lot {LotId} epoch {Epoch} ({Duplicates} duplicates); high-water {HighWater}")]
+    public static partial void BatchApplied(ILogger logger, string lotId, long epoch, int applied, int duplicates, long highWater);
+
+    [LoggerMessage(2001, LogLevel.Information, "Ignored {Duplicates} already applied events of lot {LotId} epoch {Epoch}; high-water {HighWater}")]
+    public static partial void BatchDuplicate(ILogger logger, string lotId, long epoch, int duplicates, long highWater);
+
+    [LoggerMessage(2002, LogLevel.Warning, "Gap in lot {LotId} epoch {Epoch}: {Detail}; re-acknowledged {HighWater} so the edge resends")]
+    public static partial void BatchGap(ILogger logger, string lotId, long epoch, long highWater, string detail);
+
+    [LoggerMessage(2003, LogLevel.Warning, "Rejected batch on {Topic} ({Reason}): {Detail}")]
+    public static partial void BatchRejected(ILogger logger, string topic, string reason, string detail);
+
+    [LoggerMessage(2004, LogLevel.Warning, "Lot {LotId} seq {Seq}: occupancy of unknown spot {SpotId} kept in the ledger, not applied")]
+    public static partial void UnknownSpot(ILogger logger, string lotId, long seq, string spotId);
+
+    [LoggerMessage(2005, LogLevel.Debug, "Edge of lot {LotId}: online {Online}, epoch {Epoch}, last seq {LastSeq}, backlog {Backlog}")]
+    public static partial void EdgeStateRecorded(ILogger logger, string lotId, bool online, long epoch, long lastSeq, long backlog);
+
+    [LoggerMessage(2006, LogLevel.Warning, "Rejected edge state on {Topic}: {Problem}")]
+    public static partial void EdgeStateRejected(ILogger logger, string topic, string problem);
+
+    [LoggerMessage(3000, LogLevel.Information, "In-process MQTT broker listening on {Address}:{Port}")]
+    public static partial void EmbeddedBrokerStarted(ILogger logger, string address, int port);
+
+    [LoggerMessage(3001, LogLevel.Information, "Connected to MQTT broker {Host}:{Port} (in-process: {Embedded}); consuming edge events")]
+    public static partial void BrokerConnected(ILogger logger, string host, int port, bool embedded);
+
+    [LoggerMessage(3002, LogLevel.Warning, "Cannot connect to MQTT broker {Host}:{Port}; retrying in {Delay}")]
+    public static partial void BrokerConnectFailed(ILogger logger, string host, int port, TimeSpan delay, Exception? exception);
+
+    [LoggerMessage(3003, LogLevel.Warning, "Disconnected from the MQTT broker ({Reason})")]
+    public static partial void BrokerDisconnected(ILogger logger, string reason, Exception? exception);
+
+    [LoggerMessage(3004, LogLevel.Error, "Processing the message on {Topic} failed; it stays unacknowledged")]
+    public static partial void MessageFailed(ILogger logger, string topic, Exception exception);
+
+    [LoggerMessage(3005, LogLevel.Warning, "Announcing offline on shutdown failed")]
+    public static partial void BrokerStopFailed(ILogger logger, Exception exception);
+}

@@ -1,0 +1,14 @@
+namespace ParkingLot.Cloud.Lots;
+
+internal static class LotsExtensions
+{
+    /// <summary>The lot catalogue and the seeding from <c>Lots:SeedFiles</c> (after the store is initialised).</summary>
+    public static IHostApplicationBuilder AddLots(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<LotsOptions>()
+            .BindConfiguration(LotsOptions.Section)
+            .ValidateOnStart();
+        builder.Services.AddHostedService<LotSeeder>();
+        return builder;
+    }
+}
