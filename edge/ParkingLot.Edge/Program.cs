@@ -1,3 +1,59 @@
-var builder = Host.CreateApplicationBuilder(args);
+using Microsoft.Extensions.Options;
+using ParkingLot.Edge;
+using ParkingLot.Edge.Ledger;
+using ParkingLot.Edge.Lots;
+using ParkingLot.Edge.Simulation;
+using ParkingLot.Edge.Sync;
+
+var commandLine = EdgeCommandLine.Parse(args);
+if (commandLine.Help)
+{
+    Console.WriteLine(EdgeCommandLine.Usage);
+    return 0;
+}
+
+if (commandLine.Error is not null)
+{
+    await Console.Error.WriteLineAsync($"{commandLine.Error} See --help.");
+    return 2;
+}
+
+var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { Args = commandLine.Passthrough });
+builder.Configuration.AddInMemoryCollection(commandLine.Settings);
+builder.Services.AddSystemd();
+builder.Services.AddSingleton(TimeProvider.System);
+builder.Services.AddSingleton<AgentIdentity>();
+
+LotFile lot;
+try
+{
+    lot = builder.AddLots();
+}
+catch (LotFileException ex)
+{
+    await Console.Error.WriteLineAsync(ex.Message);
+    return 2;
+}
+
+// Start order = registration order; stop order is the reverse, so traffic stops first and the
+// outbox flushes last, with the ledger still open.
+builder.AddLedger();
+builder.AddSync(lot);
+if (builder.Configuration.GetValue<bool>($"{EdgeOptions.Section}:{nameof(EdgeOptions.Simulate)}"))
+{
+    builder.AddSimulation(lot);
+}
+
 using var host = builder.Build();
-await host.RunAsync();
+try
+{
+    Log.LotLoaded(host.Services.GetRequiredService<ILogger<LotFile>>(), lot.LotId, Path.GetFullPath(host.Services.GetRequiredService<IOptions<EdgeOptions>>().Value.LotFile), lot.Spots.Count, lot.Gates.Count, lot.Tariff.Version);
+    await host.RunAsync();
+    return 0;
+}
+catch (Exception ex) when (ex is OptionsValidationException or InvalidDataException or InvalidOperationException)
+{
+    // Expected start-up refusals (bad option, bad scenario, ledger of another lot): one clear line, no stack trace.
+    await Console.Error.WriteLineAsync($"The edge agent cannot start: {ex.Message}");
+    return 2;
+}

@@ -1,0 +1,101 @@
+using ParkingLot.Shared.Contracts;
+
+namespace ParkingLot.Edge;
+
+/// <summary>
+/// Every log message of the agent, with event ids by feature: 1-99 host, 100-199 lots, 200-299
+/// ledger, 300-399 sync, 400-449 gates, 450-499 occupancy, 500-599 traffic. Never log ticket codes
+/// (they are credentials), keys or passwords.
+/// </summary>
+internal static partial class Log
+{
+    [LoggerMessage(1, LogLevel.Information, "Edge agent {Version} starting for lot {LotId}: ledger {LedgerPath} (epoch {Epoch}, last seq {LastSeq}, acked {AckedSeq}), {Mode}")]
+    public static partial void AgentStarting(ILogger logger, string version, string lotId, string ledgerPath, long epoch, long lastSeq, long ackedSeq, string mode);
+
+    [LoggerMessage(2, LogLevel.Information, "Edge agent stopped: last seq {LastSeq}, acked {AckedSeq}")]
+    public static partial void AgentStopped(ILogger logger, long lastSeq, long ackedSeq);
+
+    [LoggerMessage(3, LogLevel.Warning, "No hardware drivers are configured yet; start with --simulate to run the gate flow on simulated hardware")]
+    public static partial void NoHardwareDrivers(ILogger logger);
+
+    [LoggerMessage(4, LogLevel.Information, "Clock quality {TimeQuality}")]
+    public static partial void ClockQuality(ILogger logger, TimeQuality timeQuality);
+
+    [LoggerMessage(100, LogLevel.Information, "Lot {LotId} loaded from {Path}: {Spots} spots, {Gates} gates, tariff {TariffVersion}")]
+    public static partial void LotLoaded(ILogger logger, string lotId, string path, int spots, int gates, string tariffVersion);
+
+    [LoggerMessage(300, LogLevel.Warning, "Cannot reach broker {Broker} (attempt {Attempt}), retrying in {Delay}: {Reason}")]
+    public static partial void BrokerConnectFailed(ILogger logger, string broker, int attempt, TimeSpan delay, string? reason);
+
+    [LoggerMessage(301, LogLevel.Warning, "Connection to broker {Broker} lost: {Reason}")]
+    public static partial void BrokerSessionLost(ILogger logger, string broker, string reason);
+
+    [LoggerMessage(302, LogLevel.Information, "Connected to broker {Broker} (session present {SessionPresent}); resending from seq {AckedSeq} + 1, last seq {LastSeq}")]
+    public static partial void BrokerConnected(ILogger logger, string broker, bool sessionPresent, long ackedSeq, long lastSeq);
+
+    [LoggerMessage(303, LogLevel.Warning, "Disconnected from broker {Broker}")]
+    public static partial void BrokerDisconnected(ILogger logger, string broker);
+
+    [LoggerMessage(304, LogLevel.Warning, "No ack progress for {Timeout} (acked {AckedSeq}, sent {SentSeq}); resending from the acked seq")]
+    public static partial void AckTimeout(ILogger logger, long ackedSeq, long sentSeq, TimeSpan timeout);
+
+    [LoggerMessage(305, LogLevel.Error, "The outbox expected seq {Expected} but the ledger holds {Found} next; run ledger verification")]
+    public static partial void OutboxGap(ILogger logger, long expected, long found);
+
+    [LoggerMessage(306, LogLevel.Debug, "Sent events {SeqFrom}-{SeqTo} (acked {AckedSeq})")]
+    public static partial void BatchSent(ILogger logger, long seqFrom, long seqTo, long ackedSeq);
+
+    [LoggerMessage(307, LogLevel.Warning, "Ignored an ack for epoch {AckEpoch}; this ledger's epoch is {Epoch}")]
+    public static partial void AckForOtherEpoch(ILogger logger, long ackEpoch, long epoch);
+
+    [LoggerMessage(308, LogLevel.Warning, "The cloud acknowledged seq {AckSeq} but the ledger ends at {LastSeq}")]
+    public static partial void AckBeyondLedger(ILogger logger, long ackSeq, long lastSeq);
+
+    [LoggerMessage(309, LogLevel.Debug, "Cloud acknowledged up to seq {AckedSeq}")]
+    public static partial void AckApplied(ILogger logger, long ackedSeq);
+
+    [LoggerMessage(310, LogLevel.Warning, "Rejected a malformed message on {Topic}: {Reason}")]
+    public static partial void MalformedAck(ILogger logger, string topic, string reason);
+
+    [LoggerMessage(311, LogLevel.Information, "Published offline state and disconnected (acked {AckedSeq} of {LastSeq})")]
+    public static partial void WentOffline(ILogger logger, long ackedSeq, long lastSeq);
+
+    [LoggerMessage(312, LogLevel.Warning, "Could not publish the offline state on stop: {Reason}; the broker sends the will instead")]
+    public static partial void OfflineStateNotSent(ILogger logger, string reason);
+
+    [LoggerMessage(313, LogLevel.Information, "Running offline: no MQTT; events accumulate in the outbox")]
+    public static partial void SyncOffline(ILogger logger);
+
+    [LoggerMessage(400, LogLevel.Debug, "Ticket {TicketId} issued at {GateId} for a {VehicleType}")]
+    public static partial void TicketIssued(ILogger logger, string ticketId, string gateId, VehicleType vehicleType);
+
+    [LoggerMessage(401, LogLevel.Debug, "Entry refused at {GateId} for a {VehicleType}: {Reason}")]
+    public static partial void EntryRefused(ILogger logger, string gateId, VehicleType vehicleType, string reason);
+
+    [LoggerMessage(402, LogLevel.Debug, "Ticket {TicketId} left at {GateId}, fee {Fee}")]
+    public static partial void VehicleLeft(ILogger logger, string ticketId, string gateId, string fee);
+
+    [LoggerMessage(403, LogLevel.Warning, "Exit refused at {GateId} for ticket {TicketId}: {Reason}")]
+    public static partial void ExitRefused(ILogger logger, string gateId, string ticketId, string reason);
+
+    [LoggerMessage(404, LogLevel.Information, "Created the edge ticket-signing key {KeyId} in {Path}")]
+    public static partial void SigningKeyCreated(ILogger logger, string keyId, string path);
+
+    [LoggerMessage(450, LogLevel.Warning, "Ignored a reading from unknown sensor {SensorId}")]
+    public static partial void UnknownSensor(ILogger logger, string sensorId);
+
+    [LoggerMessage(500, LogLevel.Information, "Playing traffic scenario {Scenario} at {Speed}x (seed {Seed})")]
+    public static partial void TrafficStarted(ILogger logger, string scenario, double speed, int seed);
+
+    [LoggerMessage(501, LogLevel.Information, "Recovered from the ledger: {Parked} parked vehicles, {Driving} vehicles inside without a spot, {Unmatched} occupied spots without an open ticket")]
+    public static partial void TrafficRecovered(ILogger logger, int parked, int driving, int unmatched);
+
+    [LoggerMessage(502, LogLevel.Warning, "A simulated {VehicleType} found no free spot and circles to the exit")]
+    public static partial void NoFreeSpot(ILogger logger, VehicleType vehicleType);
+
+    [LoggerMessage(503, LogLevel.Error, "A simulated vehicle failed")]
+    public static partial void VehicleFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(504, LogLevel.Information, "Lot now: {Occupied}/{Spots} spots occupied, {Inside} vehicles inside, last seq {LastSeq}")]
+    public static partial void TrafficStatus(ILogger logger, int occupied, int spots, int inside, long lastSeq);
+}
