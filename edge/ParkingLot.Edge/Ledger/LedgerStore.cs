@@ -1,5 +1,7 @@
+using System.Buffers;
 using System.Globalization;
 using System.Security.Cryptography;
+using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 using Microsoft.Data.Sqlite;
@@ -186,7 +188,7 @@ internal sealed class LedgerStore : IAsyncDisposable
 
         var typeInfo = (JsonTypeInfo<TPayload>?)ParkingLotJsonContext.Default.GetTypeInfo(typeof(TPayload))
             ?? throw new ArgumentException($"{typeof(TPayload).Name} is not a contract type of ParkingLotJsonContext.", nameof(payload));
-        var payloadJson = JsonSerializer.Serialize(payload, typeInfo);
+        var payloadJson = Canonical(JsonSerializer.SerializeToUtf8Bytes(payload, typeInfo));
         var id = Guid.NewGuid();
         var quality = TimeQuality;
 
@@ -537,6 +539,24 @@ internal sealed class LedgerStore : IAsyncDisposable
         ParseJson(rows.GetString(5)),
         rows.GetString(6),
         rows.GetString(7));
+
+    /// <summary>
+    /// The payload text as any System.Text.Json writer re-emits it. The serialiser writes some values
+    /// unescaped (a '+' in a DateTimeOffset) that a JsonElement re-written inside an
+    /// <see cref="EdgeEventBatch"/> gets escaped ("\u002B"), which would change the text the cloud
+    /// hashes. Storing the re-emitted form makes the round trip an identity, so hashes survive transit.
+    /// </summary>
+    private static string Canonical(byte[] utf8)
+    {
+        using var document = JsonDocument.Parse(utf8);
+        var buffer = new ArrayBufferWriter<byte>(utf8.Length + 16);
+        using (var writer = new Utf8JsonWriter(buffer))
+        {
+            document.RootElement.WriteTo(writer);
+        }
+
+        return Encoding.UTF8.GetString(buffer.WrittenSpan);
+    }
 
     // The stored text is kept byte for byte (JsonElement keeps its raw text), so LedgerHash.Matches
     // recomputes over exactly what was hashed at append time.

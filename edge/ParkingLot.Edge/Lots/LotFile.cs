@@ -13,13 +13,13 @@ internal sealed record LotFile(
     string LotId,
     string Name,
     string TimeZone,
-    GeoPoint? Location,
     string Currency,
-    CloudConnection? Cloud,
     IReadOnlyList<GateDefinition> Gates,
     IReadOnlyDictionary<string, CapacityShare> Capacity,
     TariffDefinition Tariff,
-    IReadOnlyList<SpotDescription> Spots)
+    IReadOnlyList<SpotDescription> Spots,
+    GeoPoint? Location = null,
+    CloudConnection? Cloud = null)
 {
     /// <summary>The part of the file the cloud understands too.</summary>
     public LotDescription ToDescription() => new(LotId, Name, TimeZone, Location, Spots);
@@ -40,7 +40,7 @@ internal sealed record LotFile(
 }
 
 /// <summary>Where the lot's MQTT broker is; credentials are optional in development.</summary>
-internal sealed record CloudConnection(string Broker, string? Username, string? Password);
+internal sealed record CloudConnection(string Broker, string? Username = null, string? Password = null);
 
 /// <summary>A gate lane of the lot.</summary>
 internal sealed record GateDefinition(string Id, GateDirection Direction, string Name);
