@@ -40,7 +40,16 @@ app.MapHealth();
 app.MapLots();
 app.MapAvailability();
 
-await app.RunAsync();
+try
+{
+    await app.RunAsync();
+    return 0;
+}
+catch (LotFileException)
+{
+    // Already logged with the file's path and line; a stack trace would only bury it.
+    return 1;
+}
 
 /// <summary>Entry point, public for WebApplicationFactory.</summary>
 public partial class Program;

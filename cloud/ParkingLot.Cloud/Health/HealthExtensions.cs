@@ -17,7 +17,9 @@ internal static class HealthExtensions
             .AddMeter(EdgeSyncMetrics.MeterName)
             // Built-in ASP.NET Core meters: request durations and connections without another package.
             .AddMeter("Microsoft.AspNetCore.Hosting", "Microsoft.AspNetCore.Server.Kestrel")
-            .AddPrometheusExporter());
+            // No scrape cache: a scrape shows every counter change at once (tests and operators
+            // read it right after an event), and the metric set is small.
+            .AddPrometheusExporter(options => options.ScrapeResponseCacheDurationMilliseconds = 0));
         return builder;
     }
 
