@@ -5,12 +5,8 @@ internal static class BenchmarkCatalogue
 {
     public static IReadOnlyList<Benchmark> All { get; } =
     [
-        new("sqlite-raw", "raw SQLite single-row durable commits/s (WAL, synchronous=FULL)", async ct =>
-        {
-            using var folder = new TempFolder();
-            var rate = await RawSqliteBenchmark.DurableInsertsPerSecondAsync(folder.Path, 3000, ct);
-            return [new BenchmarkResult("sqlite raw durable commits", rate, "commits/s", null, HigherIsBetter: true, "ceiling for the ledger")];
-        }),
+        new("tariff", "tariff engine quotes/s over random stays of the demo tariff", ct => Task.FromResult(TariffBenchmark.Run(ct))),
+        new("ledger", "edge ledger durable appends/s beside raw SQLite durable inserts/s, same disk, same run", LedgerBenchmark.RunAsync),
     ];
 }
 
