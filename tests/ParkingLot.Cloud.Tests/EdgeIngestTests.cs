@@ -110,4 +110,15 @@ public sealed class EdgeIngestTests(CloudApplication cloud)
         var health = (await cloud.StatusAsync(lot.LotId)).Health!;
         Assert.Equal((true, "0.1.0-test", state.BootId, 42L, 7L), (health.Online, health.AgentVersion, health.BootId, health.LastSeq, health.Backlog));
     }
+
+    [Fact]
+    public async Task Connect_CloudRunning_CloudStateIsRetainedOnline()
+    {
+        await using var observer = await TestEdgeClient.ConnectAsync(cloud.MqttPort);
+
+        var (payload, retained) = await observer.ReceiveOnceAsync(Topics.CloudState);
+
+        Assert.True(retained);
+        Assert.Contains("\"online\":true", payload, StringComparison.Ordinal);
+    }
 }

@@ -51,6 +51,7 @@ public sealed class EdgeReconcilerTests(CloudApplication cloud)
     {
         var lot = await cloud.CreateLotAsync();
         var ledger = new EdgeBatchBuilder(lot.LotId)
+            .Ticket("T1")
             .Entered(VehicleType.Car, "T1")
             .Entered(VehicleType.Car, "T2")
             .Entered(VehicleType.Ev, "T3");
@@ -58,7 +59,7 @@ public sealed class EdgeReconcilerTests(CloudApplication cloud)
         Assert.Equal("car=1 ev=1", await cloud.FreeAsync(lot.LotId));
 
         ledger.Payment("P1", 350).Exited(VehicleType.Car, "T1").Payment("P2", 1200);
-        var result = await IngestAsync(ledger.Batch(4, 6));
+        var result = await IngestAsync(ledger.Batch(5, 7));
 
         Assert.Equal(3, result.AppliedEvents);
         Assert.Equal("car=2 ev=1", await cloud.FreeAsync(lot.LotId));

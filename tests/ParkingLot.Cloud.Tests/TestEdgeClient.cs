@@ -51,6 +51,23 @@ internal sealed class TestEdgeClient : IAsyncDisposable
             new MqttClientSubscribeOptionsBuilder().WithTopicFilter(Topics.CloudAcks(lotId), MqttQualityOfServiceLevel.AtLeastOnce).Build(),
             TestContext.Token);
 
+    /// <summary>Subscribes to <paramref name="topic"/> and returns the first message (a retained one arrives at once).</summary>
+    public async Task<(string Payload, bool Retained)> ReceiveOnceAsync(string topic)
+    {
+        var received = new TaskCompletionSource<(string, bool)>(TaskCreationOptions.RunContinuationsAsynchronously);
+        _client.ApplicationMessageReceivedAsync += e =>
+        {
+            if (e.ApplicationMessage.Topic == topic)
+            {
+                received.TrySetResult((Encoding.UTF8.GetString(e.ApplicationMessage.Payload), e.ApplicationMessage.Retain));
+            }
+
+            return Task.CompletedTask;
+        };
+        await _client.SubscribeAsync(new MqttClientSubscribeOptionsBuilder().WithTopicFilter(topic, MqttQualityOfServiceLevel.AtLeastOnce).Build(), TestContext.Token);
+        return await received.Task.WaitAsync(TimeSpan.FromSeconds(10), TestContext.Token);
+    }
+
     public Task PublishAsync(EdgeEventBatch batch) =>
         PublishAsync(Topics.EdgeEvents(batch.LotId), Builders.EdgeBatchBuilder.Bytes(batch));
 
