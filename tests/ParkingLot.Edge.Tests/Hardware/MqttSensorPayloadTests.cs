@@ -38,7 +38,7 @@ public sealed class MqttSensorPayloadTests
         { """{"distanceMm":"1234"}""", "whole number" },
         { """{"distanceMm":99999999999}""", "whole number" },
         { """{"distanceMm":60000}""", "outside" },
-        { """{"occupied":true} {"occupied":false}""", "trailing" },
+        { """{"occupied":true} {"occupied":false}""", "not JSON" },
     };
 
     [Theory]
@@ -64,7 +64,7 @@ public sealed class MqttSensorPayloadTests
     [Theory]
     [InlineData("parking/v1/lots/other-lot/sensors/S-1", "not this lot")]
     [InlineData("parking/v1/lots/lot-mqtt-1/edge/state", "not a sensor topic")]
-    [InlineData("parking/v1/lots/lot-mqtt-1/sensors/", "not a lot topic")]
+    [InlineData("parking/v1/lots/lot-mqtt-1/sensors/", "sensor id")]
     [InlineData("parking/v1/lots/lot-mqtt-1/sensors/a/b", "sensor id")]
     [InlineData("zigbee2mqtt/S-1", "not a lot topic")]
     public void Parse_WrongTopic_Rejects(string topic, string reasonContains)
