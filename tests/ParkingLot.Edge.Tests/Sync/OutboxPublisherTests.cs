@@ -164,6 +164,25 @@ public sealed class OutboxPublisherTests : IAsyncLifetime
         Assert.Equal(birth.BootId, last.BootId);
     }
 
+    [Fact]
+    public async Task Run_ConnectionLost_BrokerPublishesTheOfflineWillThenTheAgentIsBackOnline()
+    {
+        await using var cloud = await FakeCloud.ConnectAsync(_broker.Port, _ledger.LotId);
+        using var publisher = CreatePublisher();
+        await publisher.StartAsync(TestContext.Token);
+        await TestContext.WaitUntilAsync(() => cloud.State.States.Any(s => s.State.Online), Patience, "the birth state");
+
+        await _broker.DropClientAsync($"edge-{_ledger.LotId}");
+        await TestContext.WaitUntilAsync(
+            () => cloud.State.States.SkipWhile(s => s.State.Online).Skip(1).Any(s => s.State.Online),
+            Patience,
+            "the will (online=false) followed by a new birth");
+        await publisher.StopAsync(TestContext.Token);
+
+        var will = cloud.State.States.First(s => !s.State.Online).State;
+        Assert.Equal(_ledger.Epoch, will.Epoch);
+    }
+
     private async Task<EdgeState> RetainedStateAsync()
     {
         var message = await _broker.Server.GetRetainedMessageAsync(Topics.EdgeState(_ledger.LotId));
