@@ -53,7 +53,8 @@ try
 }
 catch (Exception ex) when (ex is OptionsValidationException or InvalidDataException or InvalidOperationException)
 {
-    // Expected start-up refusals (bad option, bad scenario, ledger of another lot): one clear line, no stack trace.
+    // Expected start-up refusals (bad option, bad scenario, ledger of another lot): the host has logged
+    // the details; end with one line a technician can act on and a non-zero exit code for systemd.
     await Console.Error.WriteLineAsync($"The edge agent cannot start: {ex.Message}");
     return 2;
 }
