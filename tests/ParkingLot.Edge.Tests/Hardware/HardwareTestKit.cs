@@ -24,6 +24,19 @@ internal sealed class HardwareTestKit : IDisposable
     public void Advance(double milliseconds) => Time.Advance(TimeSpan.FromMilliseconds(milliseconds));
 
     /// <summary>
+    /// Moves the fake clock forward 1 ms at a time. FakeTimeProvider runs every timer due within one
+    /// Advance with the clock already at the end, so a chain of timers (a pulse train feeding a
+    /// debouncer) only keeps its order when the steps are finer than its edges.
+    /// </summary>
+    public void Step(double milliseconds)
+    {
+        for (var t = 0; t < milliseconds; t++)
+        {
+            Time.Advance(TimeSpan.FromMilliseconds(1));
+        }
+    }
+
+    /// <summary>
     /// Steps the fake clock until <paramref name="task"/> completes, yielding between steps so
     /// continuations that hop to the thread pool get to register their next timer. Fails instead of
     /// hanging when the task does not complete within <paramref name="maxFakeTime"/> of fake time.
