@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace ParkingLot.Shared.Contracts;
 
 /// <summary>
@@ -19,18 +21,26 @@ public static class EventTypes
 /// <summary>How a vehicle identified itself at a gate.</summary>
 public enum CredentialKind
 {
+    [JsonStringEnumMemberName("none")]
     None,
+    [JsonStringEnumMemberName("ticket")]
     Ticket,
+    [JsonStringEnumMemberName("pass")]
     Pass,
+    [JsonStringEnumMemberName("permit")]
     Permit,
 }
 
 /// <summary>How an edge payment was taken.</summary>
 public enum PaymentMethod
 {
+    [JsonStringEnumMemberName("cash")]
     Cash,
+    [JsonStringEnumMemberName("card")]
     Card,
+    [JsonStringEnumMemberName("app")]
     App,
+    [JsonStringEnumMemberName("prepaid")]
     Prepaid,
 }
 
