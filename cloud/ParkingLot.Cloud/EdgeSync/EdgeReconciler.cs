@@ -105,7 +105,7 @@ internal sealed class EdgeReconciler(
             return IngestResult.Reject(lotId, RejectReason.LotMismatch, $"body lot '{batch.LotId}' is not the topic's lot");
         }
 
-        if (ValidateBatch(batch) is { } invalid)
+        if (ValidateBatch(batch, out var payloads) is { } invalid)
         {
             return IngestResult.Reject(lotId, invalid.Reason, invalid.Detail);
         }
@@ -154,7 +154,7 @@ internal sealed class EdgeReconciler(
         {
             var e = batch.Events[i];
             await transaction.InsertEventAsync(e, now, cancellationToken);
-            await ApplyDerivedStateAsync(transaction, lotId, e, cancellationToken);
+            await ApplyDerivedStateAsync(transaction, lotId, e, payloads[i], cancellationToken);
         }
 
         var last = batch.Events[^1];
@@ -168,13 +168,11 @@ internal sealed class EdgeReconciler(
         return new IngestResult(IngestOutcome.Applied, lotId, new CloudAck(batch.Epoch, last.Seq), batch.Events.Count - duplicates, duplicates);
     }
 
-    private async Task ApplyDerivedStateAsync(IEdgeSyncTransaction transaction, string lotId, LedgerEvent e, CancellationToken cancellationToken)
+    private async Task ApplyDerivedStateAsync(IEdgeSyncTransaction transaction, string lotId, LedgerEvent e, object? payload, CancellationToken cancellationToken)
     {
-        // Payloads were validated before the transaction began, so these deserialisations succeed.
-        switch (e.Type)
+        switch (payload)
         {
-            case EventTypes.OccupancyChanged:
-                var occupancy = e.Payload.Deserialize(ParkingLotJsonContext.Default.OccupancyChanged)!;
+            case OccupancyChanged occupancy:
                 if (!await transaction.SetSpotOccupancyAsync(occupancy.SpotId, occupancy.Occupied, cancellationToken))
                 {
                     // The event is kept (the ledger is the truth); the lot file is behind the edge's.
@@ -182,24 +180,23 @@ internal sealed class EdgeReconciler(
                 }
 
                 break;
-            case EventTypes.VehicleEntered:
-                var entered = e.Payload.Deserialize(ParkingLotJsonContext.Default.VehicleEntered)!;
+            case VehicleEntered entered:
                 await transaction.AddVehiclesInAsync(entered.VehicleType, +1, cancellationToken);
                 break;
-            case EventTypes.VehicleExited:
-                var exited = e.Payload.Deserialize(ParkingLotJsonContext.Default.VehicleExited)!;
+            case VehicleExited exited:
                 await transaction.AddVehiclesInAsync(exited.VehicleType, -1, cancellationToken);
                 break;
-            case EventTypes.PaymentRecorded:
-                var payment = e.Payload.Deserialize(ParkingLotJsonContext.Default.PaymentRecorded)!;
+            case PaymentRecorded payment:
                 await transaction.InsertPaymentAsync(e.Seq, e.OccurredAt, payment, cancellationToken);
                 break;
         }
     }
 
     /// <summary>The checks that need no store: sequence shape, hashes, the chain inside the batch, payloads.</summary>
-    private static (RejectReason Reason, string Detail)? ValidateBatch(EdgeEventBatch batch)
+    /// <remarks><paramref name="payloads"/> holds each event's parsed payload (null for unknown types), so apply parses nothing twice.</remarks>
+    private static (RejectReason Reason, string Detail)? ValidateBatch(EdgeEventBatch batch, out object?[] payloads)
     {
+        payloads = [];
         if (batch.Epoch < 0)
         {
             return (RejectReason.Sequence, $"epoch {batch.Epoch} is negative");
@@ -210,6 +207,7 @@ internal sealed class EdgeReconciler(
             return (RejectReason.Sequence, $"seqFrom {batch.SeqFrom}, seqTo {batch.SeqTo} and {batch.Events.Count} events do not agree");
         }
 
+        payloads = new object?[batch.Events.Count];
         for (var i = 0; i < batch.Events.Count; i++)
         {
             var e = batch.Events[i];
@@ -233,7 +231,7 @@ internal sealed class EdgeReconciler(
                 return (RejectReason.Chain, $"seq {e.Seq} does not link to seq {e.Seq - 1}");
             }
 
-            if (ValidatePayload(e) is { } problem)
+            if (ValidatePayload(e, out payloads[i]) is { } problem)
             {
                 return (RejectReason.Payload, $"seq {e.Seq} ({e.Type}): {problem}");
             }
@@ -243,43 +241,38 @@ internal sealed class EdgeReconciler(
     }
 
     /// <summary>Known types must carry a complete payload; unknown types are stored untouched (forward compatibility).</summary>
-    private static string? ValidatePayload(LedgerEvent e)
+    private static string? ValidatePayload(LedgerEvent e, out object? parsed)
     {
+        parsed = null;
         try
         {
-            return e.Type switch
+            parsed = e.Type switch
             {
-                EventTypes.OccupancyChanged => e.Payload.Deserialize(ParkingLotJsonContext.Default.OccupancyChanged) switch
-                {
-                    null => "payload is null",
-                    { SpotId.Length: 0 } => "spotId is empty",
-                    _ => null,
-                },
-                EventTypes.VehicleEntered => e.Payload.Deserialize(ParkingLotJsonContext.Default.VehicleEntered) is null ? "payload is null" : null,
-                EventTypes.VehicleExited => e.Payload.Deserialize(ParkingLotJsonContext.Default.VehicleExited) switch
-                {
-                    null => "payload is null",
-                    { Fee: { } fee } when !Money.IsValidCurrency(fee.Currency) => $"fee currency '{fee.Currency}' is not ISO 4217",
-                    _ => null,
-                },
-                EventTypes.PaymentRecorded => e.Payload.Deserialize(ParkingLotJsonContext.Default.PaymentRecorded) switch
-                {
-                    null => "payload is null",
-                    { PaymentId.Length: 0 } => "paymentId is empty",
-                    { Amount: var amount } when !Money.IsValidCurrency(amount.Currency) => $"currency '{amount.Currency}' is not ISO 4217",
-                    _ => null,
-                },
-                EventTypes.TicketIssued => e.Payload.Deserialize(ParkingLotJsonContext.Default.TicketIssued) is null ? "payload is null" : null,
-                EventTypes.GateFault => e.Payload.Deserialize(ParkingLotJsonContext.Default.GateFault) is null ? "payload is null" : null,
-                EventTypes.BarrierMoved => e.Payload.Deserialize(ParkingLotJsonContext.Default.BarrierMoved) is null ? "payload is null" : null,
-                EventTypes.AgentStarted => e.Payload.Deserialize(ParkingLotJsonContext.Default.AgentStarted) is null ? "payload is null" : null,
-                _ => null,
+                EventTypes.OccupancyChanged => e.Payload.Deserialize(ParkingLotJsonContext.Default.OccupancyChanged),
+                EventTypes.VehicleEntered => e.Payload.Deserialize(ParkingLotJsonContext.Default.VehicleEntered),
+                EventTypes.VehicleExited => e.Payload.Deserialize(ParkingLotJsonContext.Default.VehicleExited),
+                EventTypes.PaymentRecorded => e.Payload.Deserialize(ParkingLotJsonContext.Default.PaymentRecorded),
+                EventTypes.TicketIssued => e.Payload.Deserialize(ParkingLotJsonContext.Default.TicketIssued),
+                EventTypes.GateFault => e.Payload.Deserialize(ParkingLotJsonContext.Default.GateFault),
+                EventTypes.BarrierMoved => e.Payload.Deserialize(ParkingLotJsonContext.Default.BarrierMoved),
+                EventTypes.AgentStarted => e.Payload.Deserialize(ParkingLotJsonContext.Default.AgentStarted),
+                _ => e.Payload,
             };
         }
         catch (JsonException ex)
         {
             return ex.Message;
         }
+
+        return parsed switch
+        {
+            null => "payload is null",
+            OccupancyChanged { SpotId.Length: 0 } => "spotId is empty",
+            VehicleExited { Fee: { } fee } when !Money.IsValidCurrency(fee.Currency) => $"fee currency '{fee.Currency}' is not ISO 4217",
+            PaymentRecorded { PaymentId.Length: 0 } => "paymentId is empty",
+            PaymentRecorded { Amount: var amount } when !Money.IsValidCurrency(amount.Currency) => $"currency '{amount.Currency}' is not ISO 4217",
+            _ => null,
+        };
     }
 
     private static bool TryDeserialize<T>(

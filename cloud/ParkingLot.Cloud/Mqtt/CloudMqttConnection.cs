@@ -40,7 +40,7 @@ internal sealed class CloudMqttConnection : BackgroundService
         _client.DisconnectedAsync += e =>
         {
             _subscribed = false;
-            if (e.ClientWasConnected)
+            if (e.ClientWasConnected && !_stopping.IsCancellationRequested)
             {
                 Log.BrokerDisconnected(_logger, e.Reason.ToString(), e.Exception);
                 _disconnected.TrySetResult();
@@ -56,6 +56,7 @@ internal sealed class CloudMqttConnection : BackgroundService
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
         await _stopping.CancelAsync();
+        _subscribed = false;
         if (_client.IsConnected)
         {
             try
