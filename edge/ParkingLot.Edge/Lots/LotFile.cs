@@ -6,8 +6,9 @@ namespace ParkingLot.Edge.Lots;
 
 /// <summary>
 /// A lot file (hardware/lots/*.json) as the edge reads it: the shared <see cref="LotDescription"/>
-/// fields plus gates, the capacity split, the tariff and the cloud connection. Unknown members are
-/// ignored so that a newer file (devices, kiosk) still loads on an older agent.
+/// fields plus gates with their devices, the capacity split, the tariff, the kiosk, permit cards and
+/// the cloud connection. hardware/lot.schema.json is its schema; <see cref="LotFileValidator"/> checks a
+/// file against it and against the rules a schema cannot express.
 /// </summary>
 internal sealed record LotFile(
     string LotId,
@@ -19,8 +20,21 @@ internal sealed record LotFile(
     TariffDefinition Tariff,
     IReadOnlyList<SpotDescription> Spots,
     GeoPoint? Location = null,
-    CloudConnection? Cloud = null)
+    CloudConnection? Cloud = null,
+    KioskDefinition? Kiosk = null,
+    IReadOnlyList<PermitDefinition>? Permits = null)
 {
+    /// <summary>
+    /// The sensor device of each spot that declares one, by spot id. Spots stay the shared
+    /// <see cref="SpotDescription"/> (the cloud reads them too); the loader reads <c>spots[].sensor</c> beside them.
+    /// </summary>
+    [JsonIgnore]
+    public IReadOnlyDictionary<string, SpotSensorDefinition> SpotSensors { get; init; } = new Dictionary<string, SpotSensorDefinition>(StringComparer.Ordinal);
+
+    /// <summary>Permit id by card UID (upper-case hex), for the NFC readers.</summary>
+    public IReadOnlyDictionary<string, string> PermitsByUid() =>
+        (Permits ?? []).ToDictionary(p => p.CardUid.ToUpperInvariant(), p => p.PermitId, StringComparer.Ordinal);
+
     /// <summary>The part of the file the cloud understands too.</summary>
     public LotDescription ToDescription() => new(LotId, Name, TimeZone, Location, Spots);
 
@@ -42,8 +56,8 @@ internal sealed record LotFile(
 /// <summary>Where the lot's MQTT broker is; credentials are optional in development.</summary>
 internal sealed record CloudConnection(string Broker, string? Username = null, string? Password = null);
 
-/// <summary>A gate lane of the lot.</summary>
-internal sealed record GateDefinition(string Id, GateDirection Direction, string Name);
+/// <summary>A gate lane of the lot; <see cref="Devices"/> is null for a lane without hardware (simulation).</summary>
+internal sealed record GateDefinition(string Id, GateDirection Direction, string Name, GateDevices? Devices = null);
 
 /// <summary>Which way a lane lets vehicles through.</summary>
 [JsonConverter(typeof(JsonStringEnumConverter<GateDirection>))]

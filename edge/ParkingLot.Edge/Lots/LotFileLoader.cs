@@ -32,32 +32,90 @@ internal static partial class LotFileLoader
 
     public static LotFile Parse(ReadOnlySpan<byte> utf8, string source)
     {
-        LotFile? lot;
-        try
-        {
-            lot = JsonSerializer.Deserialize(utf8, EdgeJsonContext.Default.LotFile);
-        }
-        catch (JsonException ex)
-        {
-            throw new LotFileException(source, [Describe(ex, utf8)]);
-        }
-
-        if (lot is null)
-        {
-            throw new LotFileException(source, ["line 1, $: the file holds null, not a lot"]);
-        }
-
-        var problems = Validate(lot, JsonLineIndex.Build(utf8));
-        return problems.Count == 0 ? lot : throw new LotFileException(source, problems);
+        var (lot, problems) = Check(utf8);
+        return lot is not null && problems.Count == 0 ? lot : throw new LotFileException(source, [.. problems.Select(p => p.ToString())]);
     }
 
     /// <summary>"car", "ev" …: the camelCase name used in lot files and contracts.</summary>
     public static string VehicleTypeName(VehicleType vehicleType) => JsonNamingPolicy.CamelCase.ConvertName(vehicleType.ToString());
 
-    private static List<string> Validate(LotFile lot, JsonLineIndex lines)
+    /// <summary>
+    /// Every problem of the file, in four stages, each only on a file that passed the one before:
+    /// JSON syntax; hardware/lot.schema.json (shapes, names, ranges); reading into <see cref="LotFile"/>;
+    /// the rules a schema cannot express (uniqueness, pins, capacity, tariff). The lot is null when
+    /// the file could not be read into one.
+    /// </summary>
+    public static (LotFile? Lot, IReadOnlyList<LotFileProblem> Problems) Check(ReadOnlySpan<byte> utf8)
     {
-        var problems = new List<string>();
-        void Problem(string path, string message) => problems.Add($"line {lines.LineOf(path).ToString(CultureInfo.InvariantCulture)}, {path}: {message}");
+        JsonDocument document;
+        try
+        {
+            document = JsonDocument.Parse(utf8.ToArray(), new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true });
+        }
+        catch (JsonException syntax)
+        {
+            return (null, [SyntaxProblem(syntax, utf8)]);
+        }
+
+        using (document)
+        {
+            var lines = JsonLineIndex.Build(utf8);
+            var schemaProblems = LotFileSchema.Check(document.RootElement, lines);
+            if (schemaProblems.Count > 0)
+            {
+                return (null, schemaProblems);
+            }
+
+            LotFile? lot;
+            LotSpotSensors? sensors;
+            try
+            {
+                lot = JsonSerializer.Deserialize(utf8, EdgeJsonContext.Default.LotFile);
+                sensors = JsonSerializer.Deserialize(utf8, LotDevicesJsonContext.Default.LotSpotSensors);
+            }
+            catch (JsonException ex)
+            {
+                return (null, [Describe(ex, utf8)]);
+            }
+
+            if (lot is null || sensors is null)
+            {
+                return (null, [new LotFileProblem(1, "$", "the file holds null, not a lot")]);
+            }
+
+            lot = lot with
+            {
+                SpotSensors = sensors.Spots
+                    .Where(s => s.Sensor is not null)
+                    .GroupBy(s => s.Id, StringComparer.Ordinal)
+                    .ToDictionary(g => g.Key, g => g.First().Sensor!, StringComparer.Ordinal),
+            };
+            var problems = Validate(lot, sensors, lines);
+            return (lot, problems);
+        }
+    }
+
+    private static LotFileProblem SyntaxProblem(JsonException syntax, ReadOnlySpan<byte> utf8)
+    {
+        // The deserialiser knows the JSON path of a syntax error, the document parser does not; both
+        // stop at the same token.
+        try
+        {
+            JsonSerializer.Deserialize(utf8, EdgeJsonContext.Default.LotFile);
+        }
+        catch (JsonException ex) when (ex.LineNumber == syntax.LineNumber)
+        {
+            return Describe(ex, utf8);
+        }
+
+        var message = ReaderPosition().Replace(syntax.Message, string.Empty);
+        return new LotFileProblem((int)(syntax.LineNumber ?? 0) + 1, syntax.Path ?? "$", message);
+    }
+
+    private static List<LotFileProblem> Validate(LotFile lot, LotSpotSensors sensors, JsonLineIndex lines)
+    {
+        var problems = new List<LotFileProblem>();
+        void Problem(string path, string message) => problems.Add(new LotFileProblem(lines.LineOf(path), path, message));
 
         if (!LotIdPattern().IsMatch(lot.LotId))
         {
@@ -71,7 +129,7 @@ internal static partial class LotFileLoader
 
         if (!TimeZoneInfo.TryFindSystemTimeZoneById(lot.TimeZone, out _))
         {
-            Problem("$.timeZone", $"'{lot.TimeZone}' is not a known IANA time zone");
+            Problem("$.timeZone", $"'{lot.TimeZone}' is not a known IANA time zone (e.g. Europe/Berlin)");
         }
 
         if (!Money.IsValidCurrency(lot.Currency))
@@ -87,18 +145,24 @@ internal static partial class LotFileLoader
         ValidateGates(lot, Problem);
         ValidateSpots(lot, Problem);
         ValidateCapacity(lot, Problem);
+        ValidateTariff(lot, Problem);
+        ValidateDevices(lot, sensors, Problem);
+        return [.. problems.OrderBy(p => p.Line)];
+    }
 
-        foreach (var problem in TariffEngine.Validate(lot.Tariff))
+    private static void ValidateTariff(LotFile lot, Action<string, string> problem)
+    {
+        foreach (var message in TariffEngine.Validate(lot.Tariff))
         {
-            Problem("$.tariff", problem);
+            // The engine names the member at fault first ("vehicleTypes.car.dailyMax (100) must be …").
+            var member = TariffMember().Match(message);
+            problem(member.Success ? "$.tariff." + member.Groups["path"].Value : "$.tariff", message.TrimEnd('.'));
         }
 
         if (!string.Equals(lot.Tariff.Currency, lot.Currency, StringComparison.Ordinal))
         {
-            Problem("$.tariff.currency", $"'{lot.Tariff.Currency}' differs from the lot currency '{lot.Currency}'");
+            problem("$.tariff.currency", $"'{lot.Tariff.Currency}' differs from the lot currency '{lot.Currency}'");
         }
-
-        return problems;
     }
 
     private static void ValidateGates(LotFile lot, Action<string, string> problem)
@@ -175,7 +239,7 @@ internal static partial class LotFileLoader
         }
     }
 
-    private static string Describe(JsonException ex, ReadOnlySpan<byte> utf8)
+    private static LotFileProblem Describe(JsonException ex, ReadOnlySpan<byte> utf8)
     {
         var path = ex.Path ?? "$";
         var line = (ex.LineNumber ?? 0) + 1;
@@ -187,7 +251,7 @@ internal static partial class LotFileLoader
         {
             var member = missing.Groups["name"].Value;
             var index = JsonLineIndex.Build(utf8);
-            return Invariant($"line {index.LineOf(path)}, {(path == "$" ? "$" : path)}.{member}: required member '{member}' is missing");
+            return new LotFileProblem(index.LineOf(path), $"{path}.{member}", $"required member '{member}' is missing");
         }
 
         if (message.StartsWith("The JSON value could not be converted to", StringComparison.Ordinal) && TargetType().Match(message) is { Success: true } target)
@@ -198,7 +262,7 @@ internal static partial class LotFileLoader
                 : $"not a valid {type[(type.LastIndexOf('.') + 1)..]}";
         }
 
-        return Invariant($"line {line}, {path}: {message}");
+        return new LotFileProblem((int)line, path, message);
     }
 
     private static string Invariant(FormattableString text) => FormattableString.Invariant(text);
@@ -214,6 +278,12 @@ internal static partial class LotFileLoader
 
     [GeneratedRegex(@"converted to (?<type>[\w.]+)")]
     private static partial Regex TargetType();
+
+    [GeneratedRegex(@"\s*LineNumber: .*$", RegexOptions.Singleline)]
+    private static partial Regex ReaderPosition();
+
+    [GeneratedRegex(@"^(?<path>(version|currency|timeZone|vehicleTypes|demandBands)[\w.\[\]]*)")]
+    private static partial Regex TariffMember();
 }
 
 /// <summary>A lot file that cannot be used; <see cref="Exception.Message"/> lists every problem with its line.</summary>
