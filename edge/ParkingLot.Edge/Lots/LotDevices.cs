@@ -9,9 +9,13 @@ namespace ParkingLot.Edge.Lots;
 // in JSON (39 = 0x27). Every member is optional so that a lot without hardware (the simulator, a
 // test) still loads; the drivers check that what they need is there.
 
-/// <summary>The devices of one gate lane.</summary>
+/// <summary>The devices of one gate lane (hardware/wiring.md shows a two-lane lot).</summary>
+/// <param name="Loop">Loop detector A in front of the barrier: a vehicle is at the gate.</param>
+/// <param name="PassedLoop">Loop detector B behind the barrier: the vehicle has passed.</param>
+/// <param name="Beam">IR safety beam under the arm: broken while anything is beneath it.</param>
 internal sealed record GateDevices(
     DigitalInputDefinition? Loop = null,
+    DigitalInputDefinition? PassedLoop = null,
     DigitalInputDefinition? Beam = null,
     BarrierDefinition? Barrier = null,
     PrinterDefinition? Printer = null,

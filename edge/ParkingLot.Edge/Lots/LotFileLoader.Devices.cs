@@ -80,6 +80,11 @@ internal static partial class LotFileLoader
                 pins.Claim(loop.Pin, path + ".loop.pin");
             }
 
+            if (d.PassedLoop is { } passed)
+            {
+                pins.Claim(passed.Pin, path + ".passedLoop.pin");
+            }
+
             if (d.Beam is { } beam)
             {
                 pins.Claim(beam.Pin, path + ".beam.pin");

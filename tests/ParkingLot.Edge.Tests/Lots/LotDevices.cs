@@ -4,7 +4,7 @@ namespace ParkingLot.Edge.Tests.Lots;
 
 /// <summary>
 /// Gives a <see cref="Builders.LotFileBuilder"/> lot the devices of a real two-lane lot (pins as in
-/// hardware/lots/demo-lot.json), a kiosk and permit cards, so tests can break one device member.
+/// hardware/wiring.md and hardware/lots/demo-lot.json), a kiosk and permit cards, so tests can break one device member.
 /// </summary>
 internal static class LotDevices
 {
@@ -12,8 +12,8 @@ internal static class LotDevices
     {
         root["gates"]![0]!["devices"] = JsonNode.Parse("""
             {
-              "loop": { "pin": 17 }, "beam": { "pin": 27 },
-              "barrier": { "relayPin": 22, "openFeedbackPin": 5, "closedFeedbackPin": 6, "travelTimeoutMs": 6000 },
+              "loop": { "pin": 5 }, "passedLoop": { "pin": 6 }, "beam": { "pin": 12 },
+              "barrier": { "relayPin": 17, "openFeedbackPin": 18, "closedFeedbackPin": 23, "travelTimeoutMs": 6000 },
               "printer": { "device": "/dev/usb/lp0" },
               "display": { "type": "lcd", "address": 39 },
               "nfc": { "type": "pn532", "bus": "i2c", "address": 36 }
@@ -21,14 +21,14 @@ internal static class LotDevices
             """);
         root["gates"]![1]!["devices"] = JsonNode.Parse("""
             {
-              "loop": { "pin": 23 }, "beam": { "pin": 24 },
-              "barrier": { "relayPin": 25, "openFeedbackPin": 12, "closedFeedbackPin": 13 },
+              "loop": { "pin": 19 }, "passedLoop": { "pin": 26 }, "beam": { "pin": 13 },
+              "barrier": { "relayPin": 22, "openFeedbackPin": 24, "closedFeedbackPin": 25 },
               "display": { "type": "ssd1306", "address": 60 },
-              "nfc": { "type": "mfrc522", "bus": "spi", "chipSelect": 0, "resetPin": 4 }
+              "nfc": { "type": "mfrc522", "bus": "spi", "chipSelect": 1, "resetPin": 4 }
             }
             """);
-        root["spots"]![0]!["sensor"] = JsonNode.Parse("""{ "kind": "gpio", "pin": 18 }""");
-        root["spots"]![1]!["sensor"] = JsonNode.Parse("""{ "kind": "hcsr04", "triggerPin": 26, "echoPin": 7 }""");
+        root["spots"]![0]!["sensor"] = JsonNode.Parse("""{ "kind": "gpio", "pin": 27 }""");
+        root["spots"]![1]!["sensor"] = JsonNode.Parse("""{ "kind": "hcsr04", "triggerPin": 20, "echoPin": 21 }""");
         root["spots"]![2]!["sensor"] = JsonNode.Parse("""{ "kind": "mqtt" }""");
         root["spots"]![4]!["sensor"] = JsonNode.Parse("""{ "kind": "vl53l0x", "address": 41 }""");
         root["kiosk"] = JsonNode.Parse("""

@@ -31,7 +31,7 @@ public sealed class LotFileLoaderTests
         ["trailing garbage after the lot"] = new(_ => { }, "$", b => b.ToJson().Split('\n').Length + 1, text => text + "\n}\n"),
         ["gate with an unknown direction"] = new(r => r["gates"]![0]!["direction"] = "sideways", "$.gates[0].direction", b => b.LineOf("\"sideways\"")),
         ["tariff dailyMax below the rate"] = new(r => r["tariff"]!["vehicleTypes"]!["car"]!["dailyMax"] = 50, "$.tariff.vehicleTypes.car.dailyMax", b => b.LineOf("\"dailyMax\": 50")),
-        ["pin used twice"] = new(r => r["gates"]![1]!["devices"]!["loop"]!["pin"] = 17, "$.gates[1].devices.loop.pin", b => b.LineOf("\"pin\": 17", occurrence: 2)),
+        ["pin used twice"] = new(r => r["gates"]![1]!["devices"]!["loop"]!["pin"] = 5, "$.gates[1].devices.loop.pin", b => b.LineOf("\"pin\": 5", occurrence: 2)),
         ["GPIO of the I2C bus used as an input"] = new(r => r["spots"]![0]!["sensor"]!["pin"] = 3, "$.spots[0].sensor.pin", b => b.LineOf("\"pin\": 3")),
         ["I2C address used twice on one bus"] = new(r => r["gates"]![1]!["devices"]!["display"]!["address"] = 39, "$.gates[1].devices.display.address", b => b.LineOf("\"address\": 39", occurrence: 2)),
         ["negative barrier travel timeout"] = new(r => r["gates"]![0]!["devices"]!["barrier"]!["travelTimeoutMs"] = -1, "$.gates[0].devices.barrier.travelTimeoutMs", b => b.LineOf("\"travelTimeoutMs\"")),
@@ -107,14 +107,15 @@ public sealed class LotFileLoaderTests
 
         var entry = lot.Gates.Single(g => g.Direction == GateDirection.Entry).Devices!;
         var exit = lot.Gates.Single(g => g.Direction == GateDirection.Exit).Devices!;
-        Assert.Equal(17, entry.Loop!.Pin);
+        Assert.Equal(5, entry.Loop!.Pin);
+        Assert.Equal(6, entry.PassedLoop!.Pin);
+        Assert.Equal(17, entry.Barrier!.RelayPin);
         Assert.Equal(TimeSpan.FromSeconds(6), entry.Barrier!.TravelTimeout);
         Assert.Equal("/dev/usb/lp0", entry.Printer!.Device);
         Assert.Equal(DisplayType.Lcd, entry.Display!.Type);
         Assert.Equal(DisplayType.Ssd1306, exit.Display!.Type);
         Assert.Equal(NfcReaderType.Mfrc522, exit.Nfc!.Type);
         Assert.Equal(120, lot.SpotSensors.Count);
-        Assert.Equal(SensorKind.Gpio, lot.SpotSensors["A001"].Kind);
         Assert.Equal(SensorKind.Hcsr04, lot.SpotSensors["E001"].Kind);
         Assert.Equal(SensorKind.Vl53l0x, lot.SpotSensors["T001"].Kind);
         Assert.Equal(SensorKind.Mqtt, lot.SpotSensors["C001"].Kind);
@@ -150,6 +151,7 @@ public sealed class LotFileLoaderTests
         Assert.True(result.IsValid, result.ToString());
         Assert.Equal("test-lot", result.Lot!.LotId);
         Assert.Equal(SensorKind.Hcsr04, result.Lot.SpotSensors["C002"].Kind);
+        Assert.Equal(SensorKind.Gpio, result.Lot.SpotSensors["C001"].Kind);
     }
 
     [Fact]
@@ -159,8 +161,8 @@ public sealed class LotFileLoaderTests
         var path = directory.File("lot.json");
         var builder = new LotFileBuilder().With(LotDevices.Add).With(r =>
         {
-            r["gates"]![1]!["devices"]!["barrier"]!["relayPin"] = 22;
-            r["kiosk"]!["coinAcceptor"]!["pin"] = 27;
+            r["gates"]![1]!["devices"]!["barrier"]!["relayPin"] = 17;
+            r["kiosk"]!["coinAcceptor"]!["pin"] = 12;
         });
         File.WriteAllText(path, builder.ToJson());
 
@@ -169,8 +171,8 @@ public sealed class LotFileLoaderTests
         Assert.Null(result.Lot);
         Assert.Equal(
             [
-                new LotFileProblem(builder.LineOf("\"relayPin\": 22", occurrence: 2), "$.gates[1].devices.barrier.relayPin", "GPIO 22 is already used by $.gates[0].devices.barrier.relayPin"),
-                new LotFileProblem(builder.LineOf("\"pin\": 27", occurrence: 2), "$.kiosk.coinAcceptor.pin", "GPIO 27 is already used by $.gates[0].devices.beam.pin"),
+                new LotFileProblem(builder.LineOf("\"relayPin\": 17", occurrence: 2), "$.gates[1].devices.barrier.relayPin", "GPIO 17 is already used by $.gates[0].devices.barrier.relayPin"),
+                new LotFileProblem(builder.LineOf("\"pin\": 12", occurrence: 2), "$.kiosk.coinAcceptor.pin", "GPIO 12 is already used by $.gates[0].devices.beam.pin"),
             ],
             result.Problems);
         Assert.Contains("lot.json is invalid", result.ToString(), StringComparison.Ordinal);
