@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Options;
 using ParkingLot.Edge;
+using ParkingLot.Edge.Kiosk;
 using ParkingLot.Edge.Ledger;
 using ParkingLot.Edge.Lots;
 using ParkingLot.Edge.Simulation;
@@ -43,6 +44,9 @@ if (builder.Configuration.GetValue<bool>($"{EdgeOptions.Section}:{nameof(EdgeOpt
 {
     builder.AddSimulation(lot);
 }
+
+// The pay kiosk after the lanes: it starts serving last and stops first.
+builder.AddKiosk(lot, builder.Configuration.GetValue<bool>($"{EdgeOptions.Section}:{nameof(EdgeOptions.Simulate)}"));
 
 using var host = builder.Build();
 try
