@@ -2,7 +2,7 @@ namespace ParkingLot.Cloud;
 
 /// <summary>
 /// Every log message of the cloud service. Event ids by feature: 1xxx lots, 2xxx edge sync,
-/// 3xxx MQTT, 9xxx host. Structured properties only; never credentials.
+/// 3xxx MQTT, 6xxx accounts and access, 7xxx idempotency and the Redis cache, 9xxx host. Structured properties only; never credentials.
 /// </summary>
 internal static partial class Log
 {
@@ -50,4 +50,16 @@ internal static partial class Log
 
     [LoggerMessage(3005, LogLevel.Warning, "Announcing offline on shutdown failed")]
     public static partial void BrokerStopFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(6000, LogLevel.Information, "Created the first admin account {Email} from Admin:Email")]
+    public static partial void AdminCreated(ILogger logger, string email);
+
+    [LoggerMessage(6001, LogLevel.Warning, "No admin existed: granted the admin role to the existing account {Email} (Admin:Email)")]
+    public static partial void AdminPromoted(ILogger logger, string email);
+
+    [LoggerMessage(7000, LogLevel.Debug, "Purged {Count} expired idempotency keys")]
+    public static partial void IdempotencyKeysPurged(ILogger logger, int count);
+
+    [LoggerMessage(7001, LogLevel.Warning, "Purging expired idempotency keys failed; retrying at the next interval")]
+    public static partial void IdempotencySweepFailed(ILogger logger, Exception exception);
 }

@@ -1,10 +1,13 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using ParkingLot.Cloud;
+using ParkingLot.Cloud.Auth;
 using ParkingLot.Cloud.Availability;
 using ParkingLot.Cloud.EdgeSync;
 using ParkingLot.Cloud.Health;
+using ParkingLot.Cloud.Idempotency;
 using ParkingLot.Cloud.Lots;
 using ParkingLot.Cloud.Mqtt;
+using ParkingLot.Cloud.RateLimiting;
 using ParkingLot.Cloud.Storage;
 
 // appsettings.json and wwwroot sit next to the binaries, wherever the service is started from;
@@ -22,6 +25,9 @@ builder.Services.TryAddSingleton(TimeProvider.System);
 builder.AddStorage();
 builder.AddLots();
 builder.AddAvailability();
+builder.AddAuth();
+builder.AddRateLimits();
+builder.AddIdempotency();
 builder.AddEdgeSync();
 builder.AddMqtt();
 builder.AddTelemetry();
@@ -34,11 +40,17 @@ app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.UseDefaultFiles();
 app.UseStaticFiles();
+app.UseRequestBodyLimit();
+app.UseAuthentication();
+app.UseRateLimiter();
+app.UseAuthorization();
+app.UseIdempotency();
 
 app.MapOpenApi();
 app.MapHealth();
 app.MapLots();
 app.MapAvailability();
+app.MapAuthEndpoints();
 
 try
 {

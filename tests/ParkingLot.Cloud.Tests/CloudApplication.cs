@@ -116,6 +116,10 @@ public sealed class CloudApplication : WebApplicationFactory<Program>, IAsyncLif
         builder.UseSetting("Mqtt:ListenPort", MqttPort.ToString(CultureInfo.InvariantCulture));
         builder.UseSetting("Mqtt:ClientId", "cloud-under-test");
         builder.UseSetting("Lots:SeedFiles:0", SeedFile);
+        // The suite shares one host and one anonymous "IP"; the rate-limit tests run their own host with low limits.
+        builder.UseSetting("RateLimits:PerUserPerMinute", "1000000");
+        builder.UseSetting("RateLimits:PerIpPerMinute", "1000000");
+        builder.UseSetting("RateLimits:AuthPerIpPerMinute", "1000000");
         builder.ConfigureLogging(logging => logging.SetMinimumLevel(LogLevel.Warning));
     }
 

@@ -1,0 +1,334 @@
+using System.Globalization;
+using Microsoft.Data.Sqlite;
+using ParkingLot.Cloud.Storage;
+using ParkingLot.Shared.Contracts;
+
+namespace ParkingLot.Cloud.Auth;
+
+/// <summary>Accounts on the embedded SQLite store. Its tables are created by <see cref="EnsureSchemaAsync"/> at start.</summary>
+internal sealed class SqliteAccountStore(SqliteDatabase database) : IAccountStore
+{
+    // The same tables as Storage/Postgres/Migrations/0100_auth.sql. No foreign key from operator_lots
+    // to lots: lots may be removed and re-created by an admin without touching who operates them.
+    private const string Schema = """
+        CREATE TABLE IF NOT EXISTS users (
+            user_id        TEXT PRIMARY KEY,
+            email          TEXT NOT NULL UNIQUE,
+            name           TEXT NOT NULL,
+            password_hash  TEXT NOT NULL,
+            created_at     TEXT NOT NULL
+        ) WITHOUT ROWID;
+
+        CREATE TABLE IF NOT EXISTS user_roles (
+            user_id  TEXT NOT NULL REFERENCES users (user_id) ON DELETE CASCADE,
+            role     TEXT NOT NULL,
+            PRIMARY KEY (user_id, role)
+        ) WITHOUT ROWID;
+        CREATE INDEX IF NOT EXISTS user_roles_role ON user_roles (role);
+
+        CREATE TABLE IF NOT EXISTS refresh_tokens (
+            token_hash  TEXT PRIMARY KEY,
+            user_id     TEXT NOT NULL REFERENCES users (user_id) ON DELETE CASCADE,
+            family_id   TEXT NOT NULL,
+            issued_at   TEXT NOT NULL,
+            expires_at  TEXT NOT NULL,
+            used_at     TEXT
+        ) WITHOUT ROWID;
+        CREATE INDEX IF NOT EXISTS refresh_tokens_family ON refresh_tokens (family_id);
+
+        CREATE TABLE IF NOT EXISTS operator_lots (
+            user_id  TEXT NOT NULL REFERENCES users (user_id) ON DELETE CASCADE,
+            lot_id   TEXT NOT NULL,
+            PRIMARY KEY (user_id, lot_id)
+        ) WITHOUT ROWID;
+
+        CREATE TABLE IF NOT EXISTS vehicles (
+            vehicle_id    TEXT PRIMARY KEY,
+            user_id       TEXT NOT NULL REFERENCES users (user_id) ON DELETE CASCADE,
+            plate         TEXT NOT NULL,
+            vehicle_type  TEXT NOT NULL,
+            created_at    TEXT NOT NULL,
+            UNIQUE (user_id, plate)
+        ) WITHOUT ROWID;
+        CREATE INDEX IF NOT EXISTS vehicles_user ON vehicles (user_id);
+        """;
+
+    public async Task EnsureSchemaAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = Schema;
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    public async Task<bool> CreateUserAsync(UserAccount user, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
+        await using (var insert = connection.CreateCommand())
+        {
+            insert.Transaction = transaction;
+            insert.CommandText = """
+                INSERT INTO users (user_id, email, name, password_hash, created_at) VALUES ($id, $email, $name, $hash, $at)
+                ON CONFLICT (email) DO NOTHING
+                """;
+            insert.With("$id", Id(user.Id)).With("$email", user.Email).With("$name", user.Name)
+                .With("$hash", user.PasswordHash).With("$at", DbValues.Time(user.CreatedAt));
+            if (await insert.ExecuteNonQueryAsync(cancellationToken) == 0)
+            {
+                return false;
+            }
+        }
+
+        await InsertRolesAsync(connection, transaction, user.Id, user.Roles, cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return true;
+    }
+
+    public Task<UserAccount?> FindByEmailAsync(string normalizedEmail, CancellationToken cancellationToken) =>
+        FindAsync("email = $key", normalizedEmail, cancellationToken);
+
+    public Task<UserAccount?> FindByIdAsync(Guid userId, CancellationToken cancellationToken) =>
+        FindAsync("user_id = $key", Id(userId), cancellationToken);
+
+    public async Task<bool> SetRolesAsync(Guid userId, IReadOnlyCollection<string> roles, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
+        if (!await UserExistsAsync(connection, transaction, userId, cancellationToken))
+        {
+            return false;
+        }
+
+        await using (var delete = connection.CreateCommand())
+        {
+            delete.Transaction = transaction;
+            delete.CommandText = "DELETE FROM user_roles WHERE user_id = $id";
+            delete.With("$id", Id(userId));
+            await delete.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        await InsertRolesAsync(connection, transaction, userId, roles, cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return true;
+    }
+
+    public async Task<bool> AnyUserInRoleAsync(string role, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT EXISTS (SELECT 1 FROM user_roles WHERE role = $role)";
+        command.With("$role", role);
+        return (long)(await command.ExecuteScalarAsync(cancellationToken))! == 1;
+    }
+
+    public async Task<long> CountUsersAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT count(*) FROM users";
+        return (long)(await command.ExecuteScalarAsync(cancellationToken))!;
+    }
+
+    public async Task StoreRefreshTokenAsync(RefreshTokenRecord token, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = """
+            INSERT INTO refresh_tokens (token_hash, user_id, family_id, issued_at, expires_at) VALUES ($hash, $user, $family, $issued, $expires)
+            """;
+        command.With("$hash", token.TokenHash).With("$user", Id(token.UserId)).With("$family", Id(token.FamilyId))
+            .With("$issued", DbValues.Time(token.IssuedAt)).With("$expires", DbValues.Time(token.ExpiresAt));
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    public async Task<RefreshRedemption> RedeemRefreshTokenAsync(string tokenHash, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await using (var redeem = connection.CreateCommand())
+        {
+            // One statement: the row is either still unused (and now used) or the update finds nothing.
+            redeem.CommandText = """
+                UPDATE refresh_tokens SET used_at = $now
+                WHERE token_hash = $hash AND used_at IS NULL AND expires_at > $now
+                RETURNING user_id, family_id
+                """;
+            redeem.With("$hash", tokenHash).With("$now", DbValues.Time(now));
+            await using var reader = await redeem.ExecuteReaderAsync(cancellationToken);
+            if (await reader.ReadAsync(cancellationToken))
+            {
+                return new RefreshRedemption(RefreshOutcome.Redeemed, Guid.Parse(reader.GetString(0)), Guid.Parse(reader.GetString(1)));
+            }
+        }
+
+        await using var lookup = connection.CreateCommand();
+        lookup.CommandText = "SELECT user_id, family_id FROM refresh_tokens WHERE token_hash = $hash AND used_at IS NOT NULL";
+        lookup.With("$hash", tokenHash);
+        await using var used = await lookup.ExecuteReaderAsync(cancellationToken);
+        return await used.ReadAsync(cancellationToken)
+            ? new RefreshRedemption(RefreshOutcome.Reused, Guid.Parse(used.GetString(0)), Guid.Parse(used.GetString(1)))
+            : RefreshRedemption.Invalid;
+    }
+
+    public async Task RevokeRefreshFamilyAsync(Guid familyId, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = "UPDATE refresh_tokens SET used_at = $now WHERE family_id = $family AND used_at IS NULL";
+        command.With("$family", Id(familyId)).With("$now", DbValues.Time(now));
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    public async Task<bool> SetOperatorLotsAsync(Guid userId, IReadOnlyCollection<string> lotIds, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
+        if (!await UserExistsAsync(connection, transaction, userId, cancellationToken))
+        {
+            return false;
+        }
+
+        await using (var delete = connection.CreateCommand())
+        {
+            delete.Transaction = transaction;
+            delete.CommandText = "DELETE FROM operator_lots WHERE user_id = $id";
+            delete.With("$id", Id(userId));
+            await delete.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        await using (var insert = connection.CreateCommand())
+        {
+            insert.Transaction = transaction;
+            insert.CommandText = "INSERT INTO operator_lots (user_id, lot_id) VALUES ($id, $lot) ON CONFLICT DO NOTHING";
+            insert.With("$id", Id(userId));
+            var lot = insert.Parameters.Add("$lot", SqliteType.Text);
+            foreach (var lotId in lotIds)
+            {
+                lot.Value = lotId;
+                await insert.ExecuteNonQueryAsync(cancellationToken);
+            }
+        }
+
+        await transaction.CommitAsync(cancellationToken);
+        return true;
+    }
+
+    public async Task<IReadOnlyList<string>> GetOperatorLotsAsync(Guid userId, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT lot_id FROM operator_lots WHERE user_id = $id ORDER BY lot_id";
+        command.With("$id", Id(userId));
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var lots = new List<string>();
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            lots.Add(reader.GetString(0));
+        }
+
+        return lots;
+    }
+
+    public async Task<bool> IsOperatorOfLotAsync(Guid userId, string lotId, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT EXISTS (SELECT 1 FROM operator_lots WHERE user_id = $id AND lot_id = $lot)";
+        command.With("$id", Id(userId)).With("$lot", lotId);
+        return (long)(await command.ExecuteScalarAsync(cancellationToken))! == 1;
+    }
+
+    public async Task<bool> AddVehicleAsync(Guid userId, Vehicle vehicle, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = """
+            INSERT INTO vehicles (vehicle_id, user_id, plate, vehicle_type, created_at) VALUES ($id, $user, $plate, $type, $at)
+            ON CONFLICT (user_id, plate) DO NOTHING
+            """;
+        command.With("$id", Id(vehicle.Id)).With("$user", Id(userId)).With("$plate", vehicle.Plate)
+            .With("$type", DbValues.Name(vehicle.VehicleType)).With("$at", DbValues.Time(vehicle.CreatedAt));
+        return await command.ExecuteNonQueryAsync(cancellationToken) == 1;
+    }
+
+    public async Task<IReadOnlyList<Vehicle>> ListVehiclesAsync(Guid userId, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT vehicle_id, plate, vehicle_type, created_at FROM vehicles WHERE user_id = $user ORDER BY created_at, plate";
+        command.With("$user", Id(userId));
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var vehicles = new List<Vehicle>();
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            vehicles.Add(new Vehicle(
+                Guid.Parse(reader.GetString(0)), reader.GetString(1), DbValues.Parse<VehicleType>(reader.GetString(2)),
+                DateTimeOffset.Parse(reader.GetString(3), CultureInfo.InvariantCulture)));
+        }
+
+        return vehicles;
+    }
+
+    public async Task<bool> DeleteVehicleAsync(Guid userId, Guid vehicleId, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = "DELETE FROM vehicles WHERE vehicle_id = $id AND user_id = $user";
+        command.With("$id", Id(vehicleId)).With("$user", Id(userId));
+        return await command.ExecuteNonQueryAsync(cancellationToken) == 1;
+    }
+
+    private async Task<UserAccount?> FindAsync(string where, string key, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = $"""
+            SELECT u.user_id, u.email, u.name, u.password_hash, u.created_at, r.role
+            FROM users u LEFT JOIN user_roles r ON r.user_id = u.user_id
+            WHERE u.{where}
+            ORDER BY r.role
+            """;
+        command.With("$key", key);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        UserAccount? user = null;
+        var roles = new List<string>();
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            user ??= new UserAccount(
+                Guid.Parse(reader.GetString(0)), reader.GetString(1), reader.GetString(2), reader.GetString(3), roles,
+                DateTimeOffset.Parse(reader.GetString(4), CultureInfo.InvariantCulture));
+            if (!reader.IsDBNull(5))
+            {
+                roles.Add(reader.GetString(5));
+            }
+        }
+
+        return user;
+    }
+
+    private static async Task InsertRolesAsync(
+        SqliteConnection connection, SqliteTransaction transaction, Guid userId, IEnumerable<string> roles, CancellationToken cancellationToken)
+    {
+        await using var insert = connection.CreateCommand();
+        insert.Transaction = transaction;
+        insert.CommandText = "INSERT INTO user_roles (user_id, role) VALUES ($id, $role) ON CONFLICT DO NOTHING";
+        insert.With("$id", Id(userId));
+        var role = insert.Parameters.Add("$role", SqliteType.Text);
+        foreach (var name in roles)
+        {
+            role.Value = name;
+            await insert.ExecuteNonQueryAsync(cancellationToken);
+        }
+    }
+
+    private static async Task<bool> UserExistsAsync(SqliteConnection connection, SqliteTransaction transaction, Guid userId, CancellationToken cancellationToken)
+    {
+        await using var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = "SELECT 1 FROM users WHERE user_id = $id";
+        command.With("$id", Id(userId));
+        return await command.ExecuteScalarAsync(cancellationToken) is not null;
+    }
+
+    private static string Id(Guid id) => id.ToString("D");
+}

@@ -1,0 +1,112 @@
+using Microsoft.Data.Sqlite;
+using ParkingLot.Cloud.Storage;
+
+namespace ParkingLot.Cloud.Idempotency;
+
+/// <summary>Idempotency keys on the embedded SQLite store; the same table as Storage/Postgres/Migrations/0101_idempotency.sql.</summary>
+internal sealed class SqliteIdempotencyStore(SqliteDatabase database) : IIdempotencyStore
+{
+    private const string Schema = """
+        CREATE TABLE IF NOT EXISTS idempotency_keys (
+            scope            TEXT NOT NULL,
+            idempotency_key  TEXT NOT NULL,
+            fingerprint      TEXT NOT NULL,
+            status_code      INTEGER,
+            content_type     TEXT,
+            location         TEXT,
+            body             BLOB,
+            locked_until     TEXT NOT NULL,
+            expires_at       TEXT NOT NULL,
+            PRIMARY KEY (scope, idempotency_key)
+        ) WITHOUT ROWID;
+        CREATE INDEX IF NOT EXISTS idempotency_keys_expiry ON idempotency_keys (expires_at);
+        """;
+
+    public async Task EnsureSchemaAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = Schema;
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    public async Task<IdempotencyClaim> TryClaimAsync(
+        IdempotencyKey key, string fingerprint, DateTimeOffset now, DateTimeOffset lockedUntil, DateTimeOffset expiresAt,
+        CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        // BEGIN IMMEDIATE (the default here): the writer lock is taken before the read, so the
+        // delete-insert-read below is one step for every other request.
+        await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
+        await using (var claim = connection.CreateCommand())
+        {
+            claim.Transaction = transaction;
+            claim.CommandText = """
+                DELETE FROM idempotency_keys WHERE scope = $scope AND idempotency_key = $key
+                    AND (expires_at <= $now OR (status_code IS NULL AND locked_until <= $now));
+                INSERT INTO idempotency_keys (scope, idempotency_key, fingerprint, locked_until, expires_at)
+                VALUES ($scope, $key, $fingerprint, $locked, $expires)
+                ON CONFLICT DO NOTHING;
+                SELECT changes();
+                """;
+            claim.With("$scope", key.Scope).With("$key", key.Key).With("$fingerprint", fingerprint).With("$now", DbValues.Time(now))
+                .With("$locked", DbValues.Time(lockedUntil)).With("$expires", DbValues.Time(expiresAt));
+            if ((long)(await claim.ExecuteScalarAsync(cancellationToken))! == 1)
+            {
+                await transaction.CommitAsync(cancellationToken);
+                return new IdempotencyClaim(IdempotencyState.Claimed, fingerprint, null);
+            }
+        }
+
+        await using var read = connection.CreateCommand();
+        read.Transaction = transaction;
+        read.CommandText = """
+            SELECT fingerprint, status_code, content_type, location, body FROM idempotency_keys
+            WHERE scope = $scope AND idempotency_key = $key
+            """;
+        read.With("$scope", key.Scope).With("$key", key.Key);
+        await using var reader = await read.ExecuteReaderAsync(cancellationToken);
+        if (!await reader.ReadAsync(cancellationToken))
+        {
+            throw new InvalidOperationException("An idempotency key vanished inside its claim transaction.");
+        }
+
+        var stored = reader.IsDBNull(1)
+            ? null
+            : new StoredResponse(
+                reader.GetInt32(1), reader.IsDBNull(2) ? null : reader.GetString(2), reader.IsDBNull(3) ? null : reader.GetString(3),
+                reader.IsDBNull(4) ? [] : (byte[])reader.GetValue(4));
+        return new IdempotencyClaim(stored is null ? IdempotencyState.InProgress : IdempotencyState.Completed, reader.GetString(0), stored);
+    }
+
+    public async Task CompleteAsync(IdempotencyKey key, StoredResponse response, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = """
+            UPDATE idempotency_keys SET status_code = $status, content_type = $type, location = $location, body = $body
+            WHERE scope = $scope AND idempotency_key = $key
+            """;
+        command.With("$scope", key.Scope).With("$key", key.Key).With("$status", response.StatusCode)
+            .With("$type", response.ContentType).With("$location", response.Location).With("$body", response.Body);
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    public async Task ReleaseAsync(IdempotencyKey key, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = "DELETE FROM idempotency_keys WHERE scope = $scope AND idempotency_key = $key AND status_code IS NULL";
+        command.With("$scope", key.Scope).With("$key", key.Key);
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    public async Task<int> PurgeExpiredAsync(DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = "DELETE FROM idempotency_keys WHERE expires_at <= $now";
+        command.With("$now", DbValues.Time(now));
+        return await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+}
