@@ -3,7 +3,8 @@
 #
 # Installs what is missing (Debian packages postgresql, redis-server, mosquitto, chromium), starts
 # throwaway PostgreSQL, Redis and Mosquitto on free 127.0.0.1 ports inside a temporary folder,
-# builds once, runs every test project with --no-build, stops the services (also on failure or
+# builds once, publishes the edge agent (and parkctl) self-contained for linux-arm64, runs every
+# test project with --no-build, stops the services (also on failure or
 # Ctrl-C), removes the folder, and ends with the line "N passed, N failed, N skipped".
 #
 #   ./test.sh                      every test project
@@ -131,6 +132,16 @@ export PARKINGLOT_TEST_CHROMIUM="$(command -v chromium || true)"
 # ---------------------------------------------------------------- build and test
 log "building (Release)"
 dotnet build "$ROOT/ParkingLot.sln" -c Release -nologo -clp:ErrorsOnly >&2 || die "build failed"
+
+# The edge ships to Raspberry Pis: the self-contained linux-arm64 publish must keep working.
+if [ $# -eq 0 ]; then
+  for deployable in edge/ParkingLot.Edge/ParkingLot.Edge.csproj edge/ParkingLot.Edge.Cli/ParkingLot.Edge.Cli.csproj; do
+    [ -f "$deployable" ] || continue
+    log "publishing $(basename "$deployable" .csproj) for linux-arm64 (self-contained)"
+    dotnet publish "$deployable" -c Release -r linux-arm64 --self-contained -nologo -clp:ErrorsOnly \
+      -o "$TMP/publish/$(basename "$deployable" .csproj)" >&2 || die "linux-arm64 publish of $deployable failed"
+  done
+fi
 
 projects=()
 if [ $# -gt 0 ]; then
