@@ -2,7 +2,7 @@ namespace ParkingLot.Cloud;
 
 /// <summary>
 /// Every log message of the cloud service. Event ids by feature: 1xxx lots, 2xxx edge sync,
-/// 3xxx MQTT, 6xxx accounts and access, 7xxx idempotency and the Redis cache, 9xxx host. Structured properties only; never credentials.
+/// 3xxx MQTT, 4xxx storage, 5xxx bookings, 6xxx accounts and access, 7xxx idempotency and the Redis cache, 8xxx lot administration, 9xxx host. Structured properties only; never credentials.
 /// </summary>
 internal static partial class Log
 {
@@ -33,6 +33,24 @@ internal static partial class Log
     [LoggerMessage(2006, LogLevel.Warning, "Rejected edge state on {Topic}: {Problem}")]
     public static partial void EdgeStateRejected(ILogger logger, string topic, string problem);
 
+    [LoggerMessage(4000, LogLevel.Information, "Store {Kind}: applied {Count} migrations ({Scripts})")]
+    public static partial void MigrationsApplied(ILogger logger, string kind, int count, string scripts);
+
+    [LoggerMessage(5000, LogLevel.Information, "Held booking {BookingId}: lot {LotId} spot {SpotId} {Start:O} – {End:O}")]
+    public static partial void BookingHeld(ILogger logger, Guid bookingId, string lotId, string spotId, DateTimeOffset start, DateTimeOffset end);
+
+    [LoggerMessage(5001, LogLevel.Information, "Cancelled booking {BookingId} of lot {LotId}; refundable {RefundMinor} minor units")]
+    public static partial void BookingCancelled(ILogger logger, Guid bookingId, string lotId, long refundMinor);
+
+    [LoggerMessage(5002, LogLevel.Information, "Expired {Count} unpaid holds")]
+    public static partial void HoldsExpired(ILogger logger, int count);
+
+    [LoggerMessage(5003, LogLevel.Warning, "Sweeping expired holds failed; retrying at the next interval")]
+    public static partial void BookingSweepFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(8000, LogLevel.Information, "Lot {LotId}: {Change} by {UserId}")]
+    public static partial void LotChanged(ILogger logger, string lotId, string change, string userId);
+
     [LoggerMessage(3000, LogLevel.Information, "In-process MQTT broker listening on {Address}:{Port}")]
     public static partial void EmbeddedBrokerStarted(ILogger logger, string address, int port);
 
@@ -62,4 +80,6 @@ internal static partial class Log
 
     [LoggerMessage(7001, LogLevel.Warning, "Purging expired idempotency keys failed; retrying at the next interval")]
     public static partial void IdempotencySweepFailed(ILogger logger, Exception exception);
+
+
 }

@@ -2,12 +2,15 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using ParkingLot.Cloud;
 using ParkingLot.Cloud.Auth;
 using ParkingLot.Cloud.Availability;
+using ParkingLot.Cloud.Bookings;
 using ParkingLot.Cloud.EdgeSync;
 using ParkingLot.Cloud.Health;
 using ParkingLot.Cloud.Idempotency;
 using ParkingLot.Cloud.Lots;
 using ParkingLot.Cloud.Mqtt;
+using ParkingLot.Cloud.Quotes;
 using ParkingLot.Cloud.RateLimiting;
+using ParkingLot.Cloud.Search;
 using ParkingLot.Cloud.Storage;
 
 // appsettings.json and wwwroot sit next to the binaries, wherever the service is started from;
@@ -25,6 +28,8 @@ builder.Services.TryAddSingleton(TimeProvider.System);
 builder.AddStorage();
 builder.AddLots();
 builder.AddAvailability();
+builder.AddBookings();
+builder.AddSearch();
 builder.AddAuth();
 builder.AddRateLimits();
 builder.AddIdempotency();
@@ -32,6 +37,8 @@ builder.AddEdgeSync();
 builder.AddMqtt();
 builder.AddTelemetry();
 builder.AddApiDefaults();
+// DataAnnotations on request records (bookings, quotes, search, lot administration) → 400 problems.
+builder.Services.AddValidation();
 
 var app = builder.Build();
 
@@ -50,6 +57,10 @@ app.MapOpenApi();
 app.MapHealth();
 app.MapLots();
 app.MapAvailability();
+app.MapQuotes();
+app.MapSearch();
+app.MapBookings();
+app.MapLotAdmin();
 app.MapAuthEndpoints();
 
 try

@@ -5,7 +5,7 @@ using ParkingLot.Cloud.Storage;
 namespace ParkingLot.Cloud.Health;
 
 /// <summary>Readiness: the store answers a query.</summary>
-internal sealed class StoreHealthCheck(SqliteDatabase database) : IHealthCheck
+internal sealed class StoreHealthCheck(IStoreDatabase database) : IHealthCheck
 {
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {

@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Http.HttpResults;
+using ParkingLot.Shared.Contracts;
 
 namespace ParkingLot.Cloud.Lots;
 
@@ -10,6 +11,7 @@ internal static class LotsApi
         var group = app.MapGroup("/api/v1/lots").WithTags("Lots");
         group.MapGet("/", ListLots).WithName(nameof(ListLots));
         group.MapGet("/{lotId}", GetLot).WithName(nameof(GetLot)).ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound);
+        group.MapGet("/{lotId}/spots", ListSpots).WithName(nameof(ListSpots)).ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound);
         return group;
     }
 
@@ -25,6 +27,30 @@ internal static class LotsApi
 
         var lot = await store.GetAsync(lotId, cancellationToken);
         return lot is null ? LotProblems.UnknownLot(lotId) : TypedResults.Ok(lot);
+    }
+
+    /// <summary>Spots of a lot, nearest the entrance first, optionally of one vehicle type (<c>?vehicleType=car</c>).</summary>
+    public static async Task<Results<Ok<IReadOnlyList<SpotInfo>>, ProblemHttpResult>> ListSpots(
+        string lotId, string? vehicleType, ILotStore store, CancellationToken cancellationToken)
+    {
+        if (!LotId.IsValid(lotId))
+        {
+            return LotProblems.InvalidLotId(lotId);
+        }
+
+        VehicleType? type = null;
+        if (vehicleType is not null)
+        {
+            if (!LotAdminService.TryParseType(vehicleType, out var parsed))
+            {
+                return ApiProblems.Invalid($"vehicleType '{(vehicleType.Length > 32 ? vehicleType[..32] + "…" : vehicleType)}' is not a vehicle type.");
+            }
+
+            type = parsed;
+        }
+
+        var spots = await store.ListSpotsAsync(lotId, type, cancellationToken);
+        return spots is null ? LotProblems.UnknownLot(lotId) : TypedResults.Ok(spots);
     }
 }
 

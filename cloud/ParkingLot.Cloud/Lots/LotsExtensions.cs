@@ -8,6 +8,8 @@ internal static class LotsExtensions
         builder.Services.AddOptions<LotsOptions>()
             .BindConfiguration(LotsOptions.Section)
             .ValidateOnStart();
+        builder.Services.AddSingleton<LotCatalog>();
+        builder.Services.AddSingleton<LotAdminService>();
         builder.Services.AddHostedService<LotSeeder>();
         return builder;
     }

@@ -10,4 +10,11 @@ internal sealed class LotsOptions
     /// spots. A file that does not parse stops the start with its path and line. Default none.
     /// </summary>
     public string[] SeedFiles { get; set; } = [];
+
+    /// <summary>
+    /// How long the in-memory lot catalogue (search, quotes, bookings) is used before it is reloaded;
+    /// changes made on this instance reload it at once. Default 30 seconds.
+    /// </summary>
+    [System.ComponentModel.DataAnnotations.Range(typeof(TimeSpan), "00:00:00", "01:00:00")]
+    public TimeSpan CatalogRefresh { get; set; } = TimeSpan.FromSeconds(30);
 }

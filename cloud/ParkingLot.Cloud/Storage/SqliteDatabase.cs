@@ -5,96 +5,18 @@ namespace ParkingLot.Cloud.Storage;
 
 /// <summary>
 /// The embedded store: one SQLite file in WAL mode. Opens connections with the pragmas every
-/// connection needs and creates the schema. The SQL of each feature lives in its Sqlite*Store class.
+/// connection needs and migrates the schema (Storage/Sqlite/Migrations). The SQL of each feature
+/// lives in its Sqlite*Store class.
 /// </summary>
-internal sealed class SqliteDatabase
+internal sealed class SqliteDatabase : IStoreDatabase, IDisposable
 {
-    private const string Schema = """
-        CREATE TABLE IF NOT EXISTS lots (
-            lot_id      TEXT PRIMARY KEY,
-            name        TEXT NOT NULL,
-            time_zone   TEXT NOT NULL,
-            lat         REAL,
-            lng         REAL
-        ) WITHOUT ROWID;
-
-        CREATE TABLE IF NOT EXISTS spots (
-            lot_id        TEXT NOT NULL REFERENCES lots (lot_id),
-            spot_id       TEXT NOT NULL,
-            vehicle_type  TEXT NOT NULL,
-            zone          TEXT NOT NULL,
-            sensor_id     TEXT,
-            occupied      INTEGER NOT NULL DEFAULT 0,
-            PRIMARY KEY (lot_id, spot_id)
-        ) WITHOUT ROWID;
-
-        -- Vehicles inside by type, counted at the gates (entries minus exits).
-        CREATE TABLE IF NOT EXISTS lot_vehicles (
-            lot_id        TEXT NOT NULL,
-            vehicle_type  TEXT NOT NULL,
-            vehicles_in   INTEGER NOT NULL,
-            PRIMARY KEY (lot_id, vehicle_type)
-        ) WITHOUT ROWID;
-
-        -- Every applied edge event, raw payload kept; the key is what makes apply idempotent (I4).
-        CREATE TABLE IF NOT EXISTS edge_events (
-            lot_id        TEXT NOT NULL,
-            epoch         INTEGER NOT NULL,
-            seq           INTEGER NOT NULL,
-            id            TEXT NOT NULL,
-            type          TEXT NOT NULL,
-            occurred_at   TEXT NOT NULL,
-            time_quality  TEXT NOT NULL,
-            payload       TEXT NOT NULL,
-            prev_hash     TEXT NOT NULL,
-            hash          TEXT NOT NULL,
-            received_at   TEXT NOT NULL,
-            PRIMARY KEY (lot_id, epoch, seq)
-        ) WITHOUT ROWID;
-
-        -- Highest contiguous seq applied per lot and ledger epoch, and that event's hash.
-        CREATE TABLE IF NOT EXISTS edge_cursors (
-            lot_id      TEXT NOT NULL,
-            epoch       INTEGER NOT NULL,
-            high_water  INTEGER NOT NULL,
-            last_hash   TEXT NOT NULL,
-            updated_at  TEXT NOT NULL,
-            PRIMARY KEY (lot_id, epoch)
-        ) WITHOUT ROWID;
-
-        -- Money taken at the edge, for the revenue reconciliation of I5.
-        CREATE TABLE IF NOT EXISTS edge_payments (
-            lot_id          TEXT NOT NULL,
-            payment_id      TEXT NOT NULL,
-            ticket_id       TEXT NOT NULL,
-            amount_minor    INTEGER NOT NULL,
-            currency        TEXT NOT NULL,
-            method          TEXT NOT NULL,
-            tariff_version  TEXT NOT NULL,
-            epoch           INTEGER NOT NULL,
-            seq             INTEGER NOT NULL,
-            occurred_at     TEXT NOT NULL,
-            PRIMARY KEY (lot_id, payment_id)
-        ) WITHOUT ROWID;
-
-        CREATE TABLE IF NOT EXISTS edge_health (
-            lot_id         TEXT PRIMARY KEY,
-            online         INTEGER NOT NULL,
-            agent_version  TEXT NOT NULL,
-            boot_id        TEXT NOT NULL,
-            epoch          INTEGER NOT NULL,
-            last_seq       INTEGER NOT NULL,
-            backlog        INTEGER NOT NULL,
-            time_quality   TEXT NOT NULL,
-            sent_at        TEXT NOT NULL,
-            received_at    TEXT NOT NULL
-        ) WITHOUT ROWID;
-        """;
-
     private readonly string _connectionString;
 
-    public SqliteDatabase(IOptions<StorageOptions> options)
+    private readonly ILogger<SqliteDatabase> _logger;
+
+    public SqliteDatabase(IOptions<StorageOptions> options, ILogger<SqliteDatabase> logger)
     {
+        _logger = logger;
         var directory = Path.GetFullPath(options.Value.DataDirectory);
         FilePath = Path.Combine(directory, "cloud.db");
         _connectionString = new SqliteConnectionStringBuilder
@@ -107,6 +29,15 @@ internal sealed class SqliteDatabase
     }
 
     public string FilePath { get; }
+
+    public string Kind => "sqlite";
+
+    /// <summary>
+    /// The one writer of the file. SQLite has one writer per file anyway; queueing here instead of on
+    /// the file lock keeps the busy timeout out of the write paths (ingest, bookings) and makes a
+    /// check-and-insert inside <c>BEGIN IMMEDIATE</c> wait its turn in order.
+    /// </summary>
+    public SemaphoreSlim WriteLock { get; } = new(1, 1);
 
     /// <summary>Opens a pooled connection with durable commits (an ack follows a commit, I4).</summary>
     public async Task<SqliteConnection> OpenAsync(CancellationToken cancellationToken)
@@ -127,17 +58,31 @@ internal sealed class SqliteDatabase
         }
     }
 
-    /// <summary>Creates the folder, switches the file to WAL (persistent) and creates missing tables.</summary>
+    /// <summary>Creates the folder, switches the file to WAL (persistent) and runs the migrations not applied yet.</summary>
     public async Task InitializeAsync(CancellationToken cancellationToken)
     {
         Directory.CreateDirectory(Path.GetDirectoryName(FilePath)!);
-        await using var connection = await OpenAsync(cancellationToken);
-        await using var command = connection.CreateCommand();
-        command.CommandText = "PRAGMA journal_mode = WAL;" + Schema;
-        await command.ExecuteNonQueryAsync(cancellationToken);
+        await using (var connection = await OpenAsync(cancellationToken))
+        {
+            await using var command = connection.CreateCommand();
+            command.CommandText = "PRAGMA journal_mode = WAL;";
+            await command.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        await WriteLock.WaitAsync(cancellationToken);
+        try
+        {
+            var applied = await Task.Run(() => Migrations.Run(DbUp.DeployChanges.To.SqliteDatabase(_connectionString), "Sqlite"), cancellationToken);
+            Log.MigrationsApplied(_logger, Kind, applied.Count, string.Join(", ", applied));
+        }
+        finally
+        {
+            WriteLock.Release();
+        }
     }
 
-    /// <summary>True when a trivial query answers (readiness).</summary>
+    public void Dispose() => WriteLock.Dispose();
+
     public async Task<bool> PingAsync(CancellationToken cancellationToken)
     {
         await using var connection = await OpenAsync(cancellationToken);

@@ -7,11 +7,11 @@ using ParkingLot.Shared.Contracts;
 namespace ParkingLot.Cloud.Storage;
 
 /// <summary>Edge ingest on the embedded SQLite store: one writer at a time, durable commits.</summary>
-internal sealed class SqliteEdgeSyncStore(SqliteDatabase database) : IEdgeSyncStore, IDisposable
+internal sealed class SqliteEdgeSyncStore(SqliteDatabase database) : IEdgeSyncStore
 {
-    // SQLite has one writer per file anyway; queueing here instead of on the file lock keeps the
-    // busy-timeout out of the ingest path and makes the cursor read in BeginAsync stay true.
-    private readonly SemaphoreSlim _writer = new(1, 1);
+    // The file's one writer (shared with bookings and lot administration): the cursor read in
+    // BeginAsync stays true until commit.
+    private readonly SemaphoreSlim _writer = database.WriteLock;
 
     public async Task<IEdgeSyncTransaction?> BeginAsync(string lotId, long epoch, CancellationToken cancellationToken)
     {
@@ -152,8 +152,6 @@ internal sealed class SqliteEdgeSyncStore(SqliteDatabase database) : IEdgeSyncSt
 
         return new EdgeSyncStatus(lotId, epochs, totals, health);
     }
-
-    public void Dispose() => _writer.Dispose();
 
     /// <summary>
     /// One ingest transaction. Commands are prepared once per transaction and re-bound per event,

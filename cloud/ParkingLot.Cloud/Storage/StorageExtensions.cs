@@ -1,15 +1,22 @@
+using Npgsql;
 using ParkingLot.Cloud.Availability;
+using ParkingLot.Cloud.Bookings;
 using ParkingLot.Cloud.EdgeSync;
 using ParkingLot.Cloud.Health;
 using ParkingLot.Cloud.Lots;
+using ParkingLot.Cloud.Storage.Postgres;
 
 namespace ParkingLot.Cloud.Storage;
 
 internal static class StorageExtensions
 {
+    /// <summary>The configuration key that selects PostgreSQL.</summary>
+    public const string PostgresConnectionStringName = "Postgres";
+
     /// <summary>
-    /// The embedded SQLite store under <c>Storage:DataDirectory</c>, behind the per-feature store
-    /// interfaces. A PostgreSQL store (<c>ConnectionStrings:Postgres</c>) registers the same interfaces.
+    /// The store behind the per-feature interfaces: PostgreSQL when <c>ConnectionStrings:Postgres</c>
+    /// is set, else the embedded SQLite file under <c>Storage:DataDirectory</c>. Nothing else changes
+    /// with the choice. The schema is migrated before any other hosted service starts.
     /// </summary>
     public static IHostApplicationBuilder AddStorage(this IHostApplicationBuilder builder)
     {
@@ -17,11 +24,33 @@ internal static class StorageExtensions
             .BindConfiguration(StorageOptions.Section)
             .ValidateDataAnnotations()
             .ValidateOnStart();
-        builder.Services.AddSingleton<SqliteDatabase>();
-        builder.Services.AddSingleton<SqliteLotStore>();
-        builder.Services.AddSingleton<ILotStore>(sp => sp.GetRequiredService<SqliteLotStore>());
-        builder.Services.AddSingleton<IAvailabilityStore>(sp => sp.GetRequiredService<SqliteLotStore>());
-        builder.Services.AddSingleton<IEdgeSyncStore, SqliteEdgeSyncStore>();
+
+        var postgres = builder.Configuration.GetConnectionString(PostgresConnectionStringName);
+        if (!string.IsNullOrWhiteSpace(postgres))
+        {
+            builder.Services.AddSingleton(new PostgresConnectionString(postgres));
+            builder.Services.AddSingleton(sp => new NpgsqlDataSourceBuilder(postgres)
+                .UseLoggerFactory(sp.GetRequiredService<ILoggerFactory>())
+                .Build());
+            builder.Services.AddSingleton<PostgresDatabase>();
+            builder.Services.AddSingleton<IStoreDatabase>(sp => sp.GetRequiredService<PostgresDatabase>());
+            builder.Services.AddSingleton<PostgresLotStore>();
+            builder.Services.AddSingleton<ILotStore>(sp => sp.GetRequiredService<PostgresLotStore>());
+            builder.Services.AddSingleton<IAvailabilityStore>(sp => sp.GetRequiredService<PostgresLotStore>());
+            builder.Services.AddSingleton<IEdgeSyncStore, PostgresEdgeSyncStore>();
+            builder.Services.AddSingleton<IBookingStore, PostgresBookingStore>();
+        }
+        else
+        {
+            builder.Services.AddSingleton<SqliteDatabase>();
+            builder.Services.AddSingleton<IStoreDatabase>(sp => sp.GetRequiredService<SqliteDatabase>());
+            builder.Services.AddSingleton<SqliteLotStore>();
+            builder.Services.AddSingleton<ILotStore>(sp => sp.GetRequiredService<SqliteLotStore>());
+            builder.Services.AddSingleton<IAvailabilityStore>(sp => sp.GetRequiredService<SqliteLotStore>());
+            builder.Services.AddSingleton<IEdgeSyncStore, SqliteEdgeSyncStore>();
+            builder.Services.AddSingleton<IBookingStore, SqliteBookingStore>();
+        }
+
         builder.Services.AddHostedService<StoreInitializer>();
         builder.Services.AddHealthChecks().AddCheck<StoreHealthCheck>("store", tags: [HealthExtensions.ReadyTag]);
         return builder;

@@ -1,7 +1,7 @@
 namespace ParkingLot.Cloud.Storage;
 
-/// <summary>Creates the embedded store's file and schema before anything else starts.</summary>
-internal sealed class StoreInitializer(SqliteDatabase database) : IHostedService
+/// <summary>Migrates the chosen store's schema before anything else starts.</summary>
+internal sealed class StoreInitializer(IStoreDatabase database) : IHostedService
 {
     public Task StartAsync(CancellationToken cancellationToken) => database.InitializeAsync(cancellationToken);
 

@@ -13,6 +13,8 @@ internal sealed class LotFileBuilder
     private readonly List<SpotDescription> _spots = [];
     private string _lotId = $"lot-{Guid.NewGuid():N}"[..20];
     private string _name = "Test Lot";
+    private GeoPoint _location = new(52.5, 13.4);
+    private readonly Dictionary<VehicleType, int> _capacity = [];
 
     public LotFileBuilder WithLotId(string lotId)
     {
@@ -23,6 +25,19 @@ internal sealed class LotFileBuilder
     public LotFileBuilder WithName(string name)
     {
         _name = name;
+        return this;
+    }
+
+    public LotFileBuilder WithLocation(double lat, double lng)
+    {
+        _location = new GeoPoint(lat, lng);
+        return this;
+    }
+
+    /// <summary>The lot file's capacity block: the cloud's reservable share of a vehicle type.</summary>
+    public LotFileBuilder WithReservable(VehicleType type, int reservable)
+    {
+        _capacity[type] = reservable;
         return this;
     }
 
@@ -39,15 +54,21 @@ internal sealed class LotFileBuilder
     }
 
     public LotDescription Build() =>
-        new(_lotId, _name, "Europe/Berlin", new GeoPoint(52.5, 13.4), _spots.Count > 0 ? [.. _spots] : [new SpotDescription("C1", VehicleType.Car, "C", null)]);
+        new(_lotId, _name, "Europe/Berlin", _location, _spots.Count > 0 ? [.. _spots] : [new SpotDescription("C1", VehicleType.Car, "C", null)]);
 
-    /// <summary>The lot as lot-file JSON, with gates and a tariff block the cloud does not read.</summary>
+    /// <summary>The lot as lot-file JSON, with gates the cloud does not read, a valid tariff (<see cref="TestTariffs.Simple"/>) and the capacity block.</summary>
     public string ToJson()
     {
         var node = JsonSerializer.SerializeToNode(Build(), ParkingLotJsonContext.Default.LotDescription)!.AsObject();
         node["currency"] = "EUR";
         node["gates"] = new JsonArray(new JsonObject { ["id"] = "entry-1", ["direction"] = "entry" });
-        node["tariff"] = new JsonObject { ["version"] = "test-1" };
+        node["tariff"] = JsonSerializer.SerializeToNode(TestTariffs.Simple(), ParkingLotJsonContext.Default.TariffDefinition);
+        if (_capacity.Count > 0)
+        {
+            node["capacity"] = new JsonObject(_capacity.Select(c => KeyValuePair.Create(
+                JsonNamingPolicy.CamelCase.ConvertName(c.Key.ToString()), (JsonNode?)new JsonObject { ["reservable"] = c.Value })));
+        }
+
         return node.ToJsonString(new JsonSerializerOptions { WriteIndented = true });
     }
 
