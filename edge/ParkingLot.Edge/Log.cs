@@ -81,6 +81,33 @@ internal static partial class Log
     [LoggerMessage(404, LogLevel.Information, "Created the edge ticket-signing key {KeyId} in {Path}")]
     public static partial void SigningKeyCreated(ILogger logger, string keyId, string path);
 
+    [LoggerMessage(405, LogLevel.Debug, "Lane {GateId} refused a vehicle ({Reason}): {Detail}")]
+    public static partial void LaneRefused(ILogger logger, string gateId, string reason, string detail);
+
+    [LoggerMessage(406, LogLevel.Warning, "Lane {GateId} recovered at power-on from {PreviousState}: {Resolution} ({Detail})")]
+    public static partial void LaneRecovered(ILogger logger, string gateId, string previousState, string resolution, string detail);
+
+    [LoggerMessage(407, LogLevel.Error, "Lane {GateId} failed to handle {Input}")]
+    public static partial void LaneStepFailed(ILogger logger, string gateId, string input, Exception exception);
+
+    [LoggerMessage(408, LogLevel.Warning, "Lane {GateId}: a second vehicle went through on one opening (cycle {CycleId})")]
+    public static partial void Tailgate(ILogger logger, string gateId, string cycleId);
+
+    [LoggerMessage(409, LogLevel.Error, "Lane {GateId} is out of service: barrier fault, {Fault}")]
+    public static partial void BarrierFaulted(ILogger logger, string gateId, string fault);
+
+    [LoggerMessage(410, LogLevel.Warning, "Lane {GateId} cannot print tickets: {Fault}; walk-ins are refused until it prints again")]
+    public static partial void PrinterFault(ILogger logger, string gateId, string fault);
+
+    [LoggerMessage(411, LogLevel.Information, "Lane {GateId} is back in service: {Reason}")]
+    public static partial void LaneReset(ILogger logger, string gateId, string reason);
+
+    [LoggerMessage(210, LogLevel.Information, "Compacted copy of the ledger written to {Path} (up to seq {Seq}, verified); {Removed} older cop(ies) removed")]
+    public static partial void LedgerCompacted(ILogger logger, string path, long seq, int removed);
+
+    [LoggerMessage(211, LogLevel.Error, "Could not write the compacted copy of the ledger to {Path}")]
+    public static partial void LedgerCompactionFailed(ILogger logger, string path, Exception exception);
+
     [LoggerMessage(450, LogLevel.Warning, "Ignored a reading from unknown sensor {SensorId}")]
     public static partial void UnknownSensor(ILogger logger, string sensorId);
 
@@ -98,4 +125,7 @@ internal static partial class Log
 
     [LoggerMessage(504, LogLevel.Information, "Lot now: {Occupied}/{Spots} spots occupied, {Inside} vehicles inside, last seq {LastSeq}")]
     public static partial void TrafficStatus(ILogger logger, int occupied, int spots, int inside, long lastSeq);
+
+    [LoggerMessage(505, LogLevel.Warning, "A simulated vehicle with ticket {TicketId} was turned away at the exit three times and stays inside")]
+    public static partial void VehicleStuckInside(ILogger logger, string ticketId);
 }

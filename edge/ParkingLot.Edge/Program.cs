@@ -5,6 +5,7 @@ using ParkingLot.Edge.Ledger;
 using ParkingLot.Edge.Lots;
 using ParkingLot.Edge.Simulation;
 using ParkingLot.Edge.Sync;
+using ParkingLot.Edge.Time;
 
 var commandLine = EdgeCommandLine.Parse(args);
 if (commandLine.Help)
@@ -39,6 +40,7 @@ catch (LotFileException ex)
 // Start order = registration order; stop order is the reverse, so traffic stops first and the
 // outbox flushes last, with the ledger still open.
 builder.AddLedger();
+builder.AddTrustedTime();
 builder.AddSync(lot);
 if (builder.Configuration.GetValue<bool>($"{EdgeOptions.Section}:{nameof(EdgeOptions.Simulate)}"))
 {

@@ -22,6 +22,10 @@ internal static class LedgerExtensions
 
         // Registered first: it starts first (AgentStarted is the first event of every boot) and stops last.
         builder.Services.AddHostedService<LedgerStartup>();
+
+        builder.Services.AddOptions<LedgerCompactionOptions>().BindConfiguration(LedgerCompactionOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddSingleton<LedgerCompactor>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<LedgerCompactor>());
     }
 }
 
@@ -47,7 +51,7 @@ internal sealed class LedgerStartup(LedgerStore ledger, AgentIdentity agent, IOp
     }
 }
 
-/// <summary>A first guess at the clock's quality until the trusted-time interval of DESIGN §5 exists.</summary>
+/// <summary>The clock's quality at open, before the trusted clock (Time/) has read its sources and refines it.</summary>
 internal static class ClockQuality
 {
     /// <summary>systemd-timesyncd creates this file once it has synchronised the clock.</summary>

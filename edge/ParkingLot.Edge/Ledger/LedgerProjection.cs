@@ -18,9 +18,11 @@ internal sealed class LedgerProjection : IDisposable
     private readonly SqliteCommand _vehicleExited;
     private readonly SqliteCommand _occupancyChanged;
     private readonly SqliteCommand _paymentRecorded;
+    private readonly LaneProjection _lanes;
 
     public LedgerProjection(SqliteConnection connection)
     {
+        _lanes = new LaneProjection(connection);
         _ticketIssued = Prepare(connection, """
             INSERT INTO sessions(ticket_id, vehicle_type, status, entry_gate, code, issued_at, updated_seq)
             VALUES ($ticket, $type, 'issued', $gate, $code, $at, $seq)
@@ -80,6 +82,8 @@ internal sealed class LedgerProjection : IDisposable
             default:
                 break;
         }
+
+        _lanes.Apply(seq, payload);
     }
 
     /// <summary>The typed payload of a stored event, for replay; null for types without state.</summary>
@@ -90,7 +94,8 @@ internal sealed class LedgerProjection : IDisposable
         EventTypes.VehicleExited => JsonSerializer.Deserialize(payloadJson, ParkingLotJsonContext.Default.VehicleExited),
         EventTypes.OccupancyChanged => JsonSerializer.Deserialize(payloadJson, ParkingLotJsonContext.Default.OccupancyChanged),
         EventTypes.PaymentRecorded => JsonSerializer.Deserialize(payloadJson, ParkingLotJsonContext.Default.PaymentRecorded),
-        _ => null,
+        EventTypes.BarrierMoved => JsonSerializer.Deserialize(payloadJson, ParkingLotJsonContext.Default.BarrierMoved),
+        _ => LaneProjection.Deserialize(type, payloadJson),
     };
 
     public void Dispose()
@@ -100,9 +105,10 @@ internal sealed class LedgerProjection : IDisposable
         _vehicleExited.Dispose();
         _occupancyChanged.Dispose();
         _paymentRecorded.Dispose();
+        _lanes.Dispose();
     }
 
-    private static SqliteCommand Prepare(SqliteConnection connection, string sql, params string[] parameters)
+    internal static SqliteCommand Prepare(SqliteConnection connection, string sql, params string[] parameters)
     {
         var command = connection.CreateCommand();
         command.CommandText = sql;
@@ -115,14 +121,14 @@ internal sealed class LedgerProjection : IDisposable
         return command;
     }
 
-    private static void Run(SqliteCommand command, params object?[] values)
+    internal static int Run(SqliteCommand command, params object?[] values)
     {
         for (var i = 0; i < values.Length; i++)
         {
             command.Parameters[i].Value = values[i] ?? DBNull.Value;
         }
 
-        command.ExecuteNonQuery();
+        return command.ExecuteNonQuery();
     }
 }
 

@@ -3,12 +3,13 @@ using ParkingLot.Shared.Contracts;
 
 namespace ParkingLot.Edge.Ledger;
 
-/// <summary>Where a ticket's stay is: printed at the entry, vehicle inside, or left.</summary>
+/// <summary>Where a ticket's stay is: printed at the entry, vehicle inside, or left; void when the vehicle withdrew without entering.</summary>
 internal enum SessionStatus
 {
     Issued,
     Open,
     Closed,
+    Void,
 }
 
 /// <summary>One row of the derived <c>sessions</c> table.</summary>

@@ -20,7 +20,7 @@ namespace ParkingLot.Edge.Ledger;
 /// the writer. Thread-safe.
 /// </para>
 /// </summary>
-internal sealed class LedgerStore : IAsyncDisposable
+internal sealed partial class LedgerStore : IAsyncDisposable
 {
     private static readonly Dictionary<string, Type> KnownPayloads = new(StringComparer.Ordinal)
     {
@@ -32,6 +32,16 @@ internal sealed class LedgerStore : IAsyncDisposable
         [EventTypes.GateFault] = typeof(GateFault),
         [EventTypes.BarrierMoved] = typeof(BarrierMoved),
         [EventTypes.AgentStarted] = typeof(AgentStarted),
+        [EventTypes.LaneVehicleDetected] = typeof(LaneVehicleDetected),
+        [EventTypes.LaneCredentialChecked] = typeof(LaneCredentialChecked),
+        [EventTypes.LaneAdmitted] = typeof(LaneAdmitted),
+        [EventTypes.LaneRefused] = typeof(LaneRefused),
+        [EventTypes.LaneVehiclePassing] = typeof(LaneVehiclePassing),
+        [EventTypes.LaneVehicleWithdrew] = typeof(LaneVehicleWithdrew),
+        [EventTypes.LaneTailgate] = typeof(LaneTailgate),
+        [EventTypes.LaneRecovered] = typeof(LaneRecovered),
+        [EventTypes.LaneReset] = typeof(LaneReset),
+        [EventTypes.BarrierFault] = typeof(BarrierFault),
     };
 
     private readonly TimeProvider _timeProvider;
@@ -156,8 +166,18 @@ internal sealed class LedgerStore : IAsyncDisposable
             }
 
             var acked = await ScalarAsync<long?>(writer, null, "SELECT acked_seq FROM sync_state WHERE id = 1", cancellationToken) ?? 0;
+            var storedVersion = await ScalarAsync<long?>(writer, null, "SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'schema_version'", cancellationToken) ?? LedgerSchema.Version;
             reader = await OpenConnectionAsync(path, SqliteOpenMode.ReadWrite, cancellationToken);
-            return new LedgerStore(path, lotId, epoch, timeProvider, writer, reader, lastSeq, lastHash, acked);
+            var store = new LedgerStore(path, lotId, epoch, timeProvider, writer, reader, lastSeq, lastHash, acked);
+            if (storedVersion < LedgerSchema.Version)
+            {
+                // Tables added by a newer schema start empty: derive them from the events, then record
+                // the version (a crash in between only repeats the rebuild on the next open).
+                await store.RebuildStateAsync(cancellationToken);
+                await store.SetMetaAsync("schema_version", LedgerSchema.Version.ToString(CultureInfo.InvariantCulture), cancellationToken);
+            }
+
+            return store;
         }
         catch
         {
@@ -510,6 +530,7 @@ internal sealed class LedgerStore : IAsyncDisposable
             // WAL lets the outbox read while the gate writes; FULL makes every commit survive a power
             // cut, not just a crash. busy_timeout covers a technician's sqlite3 holding a lock briefly.
             await ExecuteAsync(connection, null, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA busy_timeout=5000;", cancellationToken);
+            await EnsureDurableAsync(connection, path, cancellationToken);
             return connection;
         }
         catch

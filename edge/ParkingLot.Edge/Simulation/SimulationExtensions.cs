@@ -1,6 +1,5 @@
 using Microsoft.Extensions.Options;
 using ParkingLot.Edge.Gates;
-using ParkingLot.Edge.Ledger;
 using ParkingLot.Edge.Lots;
 using ParkingLot.Edge.Occupancy;
 using ParkingLot.Edge.Traffic;
@@ -10,8 +9,9 @@ namespace ParkingLot.Edge.Simulation;
 internal static class SimulationExtensions
 {
     /// <summary>
-    /// Simulated sensors and barriers behind the same lane and sensor interfaces the hardware drivers
-    /// will implement, the occupancy monitor, and the traffic generator playing a scenario.
+    /// The simulated lot: a simulated GPIO driver under a real GpioController with the real lane drivers
+    /// on it, the lanes over them, simulated space sensors and the occupancy monitor, a stand-in for the
+    /// cloud that signs passes and holds permit cards, and the traffic generator playing a scenario.
     /// </summary>
     public static void AddSimulation(this IHostApplicationBuilder builder, LotFile lot)
     {
@@ -20,34 +20,21 @@ internal static class SimulationExtensions
         builder.Services.AddSingleton(sp => TrafficScenario.Load(Path.GetFullPath(sp.GetRequiredService<IOptions<TrafficOptions>>().Value.Scenario)));
         builder.Services.AddSingleton<SimulatedSpaceSensors>();
         builder.Services.AddSingleton<ISpaceSensors>(sp => sp.GetRequiredService<SimulatedSpaceSensors>());
-        builder.Services.AddSingleton(sp =>
-        {
-            var paths = sp.GetRequiredService<EdgePaths>();
-            var signer = TicketSigner.LoadOrCreate(paths.DataDirectory, lot.LotId, out var created);
-            if (created)
-            {
-                Log.SigningKeyCreated(sp.GetRequiredService<ILogger<TicketSigner>>(), signer.KeyId, paths.DataDirectory);
-            }
+        builder.Services.AddSingleton(sp => new SimulatedCloudIssuer(sp.GetRequiredService<EdgePaths>().DataDirectory, lot));
+        builder.Services.AddSingleton<IPermitDirectory>(sp => new PermitDirectory(sp.GetRequiredService<SimulatedCloudIssuer>().PermitCards.Select(c => c.Permit)));
+        builder.Services.AddSingleton(sp => new SimulatedLot(
+            lot,
+            sp.GetRequiredService<TimeProvider>(),
+            SimulatedLaneTiming.ForSpeed(sp.GetRequiredService<IOptions<TrafficOptions>>().Value.Speed),
+            sp.GetRequiredService<SimulatedCloudIssuer>().PermitsByUid));
 
-            return signer;
+        // The simulated cloud's key is trusted like the cloud's pass key would be.
+        builder.Services.AddOptions<TrustedKeysOptions>().PostConfigure<IServiceProvider>((keys, sp) =>
+        {
+            var issuer = sp.GetRequiredService<SimulatedCloudIssuer>();
+            keys.TrustedKeys[issuer.KeyId] = issuer.PublicKey;
         });
-
-        foreach (var gate in lot.Gates)
-        {
-            var barrier = new SimulatedBarrier(gate.Id);
-            if (gate.Direction == GateDirection.Entry)
-            {
-                builder.Services.AddSingleton<IEntryLane>(sp => new EntryLane(
-                    gate, barrier, lot, sp.GetRequiredService<LedgerStore>(), sp.GetRequiredService<TicketSigner>(),
-                    sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<EntryLane>>()));
-            }
-            else
-            {
-                builder.Services.AddSingleton<IExitLane>(sp => new ExitLane(
-                    gate, barrier, lot, sp.GetRequiredService<LedgerStore>(),
-                    sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<ExitLane>>()));
-            }
-        }
+        builder.AddLanes(lot, (sp, gate) => sp.GetRequiredService<SimulatedLot>().Rig(gate.Id).Devices);
 
         builder.Services.AddHostedService<OccupancyMonitor>();
         builder.Services.AddHostedService<TrafficGenerator>();

@@ -4,45 +4,53 @@ using ParkingLot.Edge.Gates;
 using ParkingLot.Edge.Ledger;
 using ParkingLot.Edge.Lots;
 using ParkingLot.Edge.Simulation;
+using ParkingLot.Shared;
 using ParkingLot.Shared.Contracts;
 
 namespace ParkingLot.Edge.Traffic;
 
 /// <summary>
-/// Plays a <see cref="TrafficScenario"/> against the lanes and simulated sensors: Poisson arrivals
-/// per vehicle type shaped by the hourly profile, then drive in → park (sensor occupied) → dwell →
-/// unpark → drive out → exit lane. Scenario time runs <see cref="TrafficOptions.Speed"/> times faster
-/// than the injected clock. The random draws (arrival gaps, types, dwells) come from one seeded
-/// generator in arrival order, so a seed always plays the same traffic.
+/// Plays a <see cref="TrafficScenario"/> against the simulated lot: Poisson arrivals per vehicle type
+/// shaped by the hourly profile; each vehicle is a <see cref="SimulatedDriver"/> that drives onto the
+/// entry loop, takes a ticket (or scans a reservation pass, or holds a permit card), drives through,
+/// parks (spot sensor occupied), stays, pays at the kiosk, and leaves through an exit lane (a few have
+/// lost their ticket and pay the lost-ticket fee there). Everything goes through the simulated
+/// devices and the real drivers, so the lanes run exactly as on a Pi. Scenario time runs
+/// <see cref="TrafficOptions.Speed"/> times faster than the injected clock; the random draws come from
+/// one seeded generator in arrival order, so a seed always plays the same arrivals.
 /// <para>
-/// On start it recovers from the ledger (power-on recovery): open tickets pair with occupied spots
-/// of their type and continue their stay; the rest drive to a spot or, for spots without a ticket,
-/// free up later.
+/// On start it picks up the vehicles the ledger says are inside (power-on recovery of the
+/// simulation): passes and permits inside, and as many open walk-in tickets as the gate count holds;
+/// they pair with occupied spots of their type and leave in due course.
 /// </para>
 /// </summary>
 internal sealed class TrafficGenerator(
     LotFile lot,
     TrafficScenario scenario,
     IOptions<TrafficOptions> options,
-    IEnumerable<IEntryLane> entryLanes,
-    IEnumerable<IExitLane> exitLanes,
+    IEnumerable<Lane> lanes,
+    SimulatedLot simulatedLot,
+    SimulatedCloudIssuer issuer,
     SimulatedSpaceSensors sensors,
     LedgerStore ledger,
     TimeProvider time,
     ILogger<TrafficGenerator> logger) : BackgroundService
 {
     private readonly ConcurrentDictionary<Task, bool> _vehicles = new();
-    private readonly IEntryLane[] _entries = [.. entryLanes];
-    private readonly IExitLane[] _exits = [.. exitLanes];
+    private readonly Lane[] _entries = [.. lanes.Where(l => l is EntryLane)];
+    private readonly Lane[] _exits = [.. lanes.Where(l => l is ExitLane)];
     private readonly double _speed = options.Value.Speed;
     private readonly Random _random = new(options.Value.Seed ?? scenario.Seed);
     private readonly TimeZoneInfo _timeZone = TimeZoneInfo.FindSystemTimeZoneById(lot.TimeZone);
+    private readonly ConcurrentDictionary<string, bool> _permitsInUse = new(StringComparer.Ordinal);
     private SpotPool _pool = new([], 0);
+    private SimulatedDriver _driver = null!;
     private int _nextLane;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         Log.TrafficStarted(logger, scenario.Name, _speed, options.Value.Seed ?? scenario.Seed);
+        _driver = new SimulatedDriver(time, DelayScenarioAsync, SettleTime);
         var traffic = scenario.VehicleTypes
             .Select(pair => (Type: Enum.Parse<VehicleType>(pair.Key, ignoreCase: true), Traffic: pair.Value))
             .Where(t => lot.SpotsOf(t.Type).Any())
@@ -69,9 +77,10 @@ internal sealed class TrafficGenerator(
                 var gap = TimeSpan.FromHours(-Math.Log(1 - _random.NextDouble()) / total);
                 var (type, vehicle) = traffic[Pick(rates, total)];
                 var dwell = DrawDwell(vehicle.Dwell);
+                var plan = DrawPlan(type);
                 var lane = _nextLane++;
                 await DelayScenarioAsync(gap, stoppingToken);
-                Track(ArriveAsync(type, dwell, _entries[lane % _entries.Length], _exits[lane % _exits.Length], stoppingToken));
+                Track(ArriveAsync(type, dwell, plan, _entries[lane % _entries.Length], _exits[lane % _exits.Length], stoppingToken));
             }
 
             await status;
@@ -86,26 +95,78 @@ internal sealed class TrafficGenerator(
         }
     }
 
+    private Plan DrawPlan(VehicleType type)
+    {
+        var draw = _random.NextDouble();
+        var lost = _random.NextDouble() < scenario.LostTicketShare;
+        var method = _random.NextDouble() < scenario.CashShare ? PaymentMethod.Cash : PaymentMethod.Card;
+        if (draw < scenario.PassShare)
+        {
+            return new Plan(CredentialKind.Pass, false, method, null);
+        }
+
+        if (draw < scenario.PassShare + scenario.PermitShare)
+        {
+            // The first permit card of this type whose holder is not inside (claimed atomically).
+            var card = issuer.PermitCards.FirstOrDefault(c => c.Permit.VehicleType == type && _permitsInUse.TryAdd(c.Permit.PermitId, true));
+            if (card.Uid is not null)
+            {
+                return new Plan(CredentialKind.Permit, false, method, card.Uid);
+            }
+        }
+
+        return new Plan(CredentialKind.Ticket, lost, method, null);
+    }
+
     private async Task RecoverAsync(CancellationToken cancellationToken)
     {
         var spots = lot.Spots.Where(s => s.SensorId is not null).ToList();
         var occupiedIds = (await ledger.GetSpotsAsync(cancellationToken)).Where(s => s.Occupied).Select(s => s.SpotId).ToHashSet(StringComparer.Ordinal);
         _pool = new SpotPool(spots.Where(s => !occupiedIds.Contains(s.Id)), (options.Value.Seed ?? scenario.Seed) + 1);
         var occupied = spots.Where(s => occupiedIds.Contains(s.Id)).GroupBy(s => s.VehicleType).ToDictionary(g => g.Key, g => new Queue<SpotDescription>(g));
+
+        // Who is inside: passes and permits by the inside table; walk-ins by the gate count (a lost
+        // ticket leaves its session open, so open sessions alone would overcount), newest first.
+        var inside = await ledger.GetInsideAsync(cancellationToken);
+        var insideTickets = inside.Select(i => i.TicketId).ToHashSet(StringComparer.Ordinal);
+        var counts = await ledger.GetGateCountsAsync(cancellationToken);
+        var vehicles = new List<(SessionState Session, Recovered Credential)>();
+        foreach (var (kind, credentialId, ticketId) in inside)
+        {
+            if (await ledger.GetSessionAsync(ticketId, cancellationToken) is { } session)
+            {
+                vehicles.Add((session, new Recovered(kind, credentialId, null)));
+            }
+        }
+
+        foreach (var group in (await ledger.GetOpenSessionsAsync(cancellationToken)).Where(s => s.Status == SessionStatus.Open && !insideTickets.Contains(s.TicketId) && s.Code is not null).GroupBy(s => s.VehicleType))
+        {
+            var walkIns = counts.Where(c => c.VehicleType == group.Key && c.Basis is LaneDecisions.WalkIn or "tailgate").Sum(c => c.Inside);
+            vehicles.AddRange(group.OrderByDescending(s => s.EnteredAt).Take(walkIns).Select(s => (s, new Recovered(CredentialKind.Ticket, s.TicketId, s.Code))));
+        }
+
         int parked = 0, driving = 0, unmatched = 0;
-        foreach (var session in await ledger.GetOpenSessionsAsync(cancellationToken))
+        foreach (var (session, credential) in vehicles)
         {
             var exit = _exits[_nextLane++ % _exits.Length];
             var dwell = DrawDwell(session.VehicleType) / 2;
+            var card = credential.Kind == CredentialKind.Permit ? issuer.PermitCards.FirstOrDefault(c => c.Permit.PermitId == credential.Id).Uid : null;
+            if (card is not null)
+            {
+                _permitsInUse.TryAdd(credential.Id, true);
+            }
+
+            var plan = new Plan(credential.Kind, false, PaymentMethod.Card, card);
+            var stay = new Stay(session.TicketId, session.VehicleType, plan, credential.Kind == CredentialKind.Pass ? PassFor(credential.Id, session.VehicleType, dwell) : credential.Code);
             if (occupied.TryGetValue(session.VehicleType, out var queue) && queue.TryDequeue(out var spot))
             {
                 parked++;
-                Track(StayAndLeaveAsync(session.TicketId, spot, dwell, exit, cancellationToken));
+                Track(StayAndLeaveAsync(stay, spot, dwell, exit, cancellationToken));
             }
             else
             {
                 driving++;
-                Track(ParkAndLeaveAsync(session.TicketId, session.VehicleType, dwell, exit, cancellationToken));
+                Track(ParkAndLeaveAsync(stay, dwell, exit, cancellationToken));
             }
         }
 
@@ -118,32 +179,67 @@ internal sealed class TrafficGenerator(
         Log.TrafficRecovered(logger, parked, driving, unmatched);
     }
 
-    private async Task ArriveAsync(VehicleType type, TimeSpan dwell, IEntryLane entry, IExitLane exit, CancellationToken cancellationToken)
+    private async Task ArriveAsync(VehicleType type, TimeSpan dwell, Plan plan, Lane entry, Lane exit, CancellationToken cancellationToken)
     {
-        var outcome = await entry.AdmitAsync(type, cancellationToken);
-        if (outcome.Admitted)
+        var rig = simulatedLot.Rig(entry.GateId);
+        if (Interlocked.Increment(ref rig.Waiting) > scenario.QueueLimit)
         {
-            await ParkAndLeaveAsync(outcome.TicketId!, type, dwell, exit, cancellationToken);
-        }
-    }
-
-    private async Task ParkAndLeaveAsync(string ticketId, VehicleType type, TimeSpan dwell, IExitLane exit, CancellationToken cancellationToken)
-    {
-        await DelayScenarioAsync(TimeSpan.FromSeconds(scenario.DriveInSeconds), cancellationToken);
-        if (_pool.TryClaim(type, out var spot))
-        {
-            await StayAndLeaveAsync(ticketId, spot, dwell, exit, cancellationToken, parkFirst: true);
+            // A long queue at the barrier: this driver goes elsewhere.
+            Interlocked.Decrement(ref rig.Waiting);
+            Release(plan);
             return;
         }
 
-        // Walk-in admission counts tickets, not sensors, so a spot taken by a vehicle whose ticket is
-        // not in this ledger (a reservation, a recovery mismatch) can leave a driver with nowhere to go.
-        Log.NoFreeSpot(logger, type);
-        await DelayScenarioAsync(TimeSpan.FromSeconds(scenario.DriveOutSeconds), cancellationToken);
-        await exit.ReleaseAsync(ticketId, cancellationToken);
+        string? passCode = null;
+        LaneVisit visit;
+        try
+        {
+            Action<Lane> present = plan.Kind switch
+            {
+                CredentialKind.Pass => lane => lane.PresentCode(passCode = PassFor("BK" + Guid.NewGuid().ToString("N")[..10], type, dwell)),
+                CredentialKind.Permit => lane => rig.PermitReader.Present(Convert.FromHexString(plan.PermitUid!)),
+                _ => lane => lane.RequestTicket(type),
+            };
+            visit = await _driver.VisitAsync(rig, entry, present, null, cancellationToken);
+        }
+        finally
+        {
+            rig.PermitReader.Remove();
+            Interlocked.Decrement(ref rig.Waiting);
+        }
+
+        if (!visit.Passed || visit.Snapshot.TicketId is not { } ticketId)
+        {
+            Release(plan);
+            return;
+        }
+
+        var code = plan.Kind switch
+        {
+            CredentialKind.Pass => passCode,
+            CredentialKind.Ticket => (await ledger.GetSessionAsync(ticketId, cancellationToken))?.Code,
+            _ => null,
+        };
+        await ParkAndLeaveAsync(new Stay(ticketId, type, plan, code), dwell, exit, cancellationToken);
     }
 
-    private async Task StayAndLeaveAsync(string ticketId, SpotDescription spot, TimeSpan dwell, IExitLane exit, CancellationToken cancellationToken, bool parkFirst = false)
+    private async Task ParkAndLeaveAsync(Stay stay, TimeSpan dwell, Lane exit, CancellationToken cancellationToken)
+    {
+        await DelayScenarioAsync(TimeSpan.FromSeconds(scenario.DriveInSeconds), cancellationToken);
+        if (_pool.TryClaim(stay.VehicleType, out var spot))
+        {
+            await StayAndLeaveAsync(stay, spot, dwell, exit, cancellationToken, parkFirst: true);
+            return;
+        }
+
+        // Walk-in admission counts vehicles at the gates, not sensors, so a spot taken by a vehicle the
+        // gates did not see (a tailgater, a recovery mismatch) can leave a driver with nowhere to go.
+        Log.NoFreeSpot(logger, stay.VehicleType);
+        await DelayScenarioAsync(TimeSpan.FromSeconds(scenario.DriveOutSeconds), cancellationToken);
+        await LeaveAsync(stay, exit, cancellationToken);
+    }
+
+    private async Task StayAndLeaveAsync(Stay stay, SpotDescription spot, TimeSpan dwell, Lane exit, CancellationToken cancellationToken, bool parkFirst = false)
     {
         if (parkFirst)
         {
@@ -154,8 +250,67 @@ internal sealed class TrafficGenerator(
         sensors.Report(spot.SensorId!, occupied: false);
         _pool.Release(spot);
         await DelayScenarioAsync(TimeSpan.FromSeconds(scenario.DriveOutSeconds), cancellationToken);
-        await exit.ReleaseAsync(ticketId, cancellationToken);
+        await LeaveAsync(stay, exit, cancellationToken);
     }
+
+    /// <summary>Pays at the kiosk (walk-ins with their ticket), then drives out; pays at the exit what it still asks.</summary>
+    private async Task LeaveAsync(Stay stay, Lane exit, CancellationToken cancellationToken)
+    {
+        if (stay.Plan.Kind == CredentialKind.Ticket && !stay.Plan.LostTicket && await ledger.GetSessionAsync(stay.TicketId, cancellationToken) is { EnteredAt: { } entered })
+        {
+            var price = await ExitPricing.PriceAsync(ledger, lot, stay.TicketId, stay.VehicleType, entered, time.GetUtcNow(), cancellationToken);
+            if (!price.MayLeave)
+            {
+                await PayAsync(stay.TicketId, price.Outstanding, price.Quote.TariffVersion, stay.Plan.Method, cancellationToken);
+            }
+        }
+
+        var rig = simulatedLot.Rig(exit.GateId);
+        Action<Lane> present = stay.Plan switch
+        {
+            { Kind: CredentialKind.Permit, PermitUid: { } uid } => _ => rig.PermitReader.Present(Convert.FromHexString(uid)),
+            { LostTicket: true } => lane => lane.DeclareLostTicket(stay.VehicleType),
+            _ => lane => lane.PresentCode(stay.Code ?? string.Empty),
+        };
+
+        for (var attempt = 1; attempt <= 3; attempt++)
+        {
+            LaneVisit visit;
+            try
+            {
+                visit = await _driver.VisitAsync(rig, exit, present, PayAtExitAsync, cancellationToken);
+            }
+            finally
+            {
+                rig.PermitReader.Remove();
+            }
+
+            if (visit.Passed)
+            {
+                Release(stay.Plan);
+                return;
+            }
+
+            // Turned away (a lane out of service, a code the lane does not take): try again later.
+            await DelayScenarioAsync(TimeSpan.FromMinutes(5), cancellationToken);
+        }
+
+        Log.VehicleStuckInside(logger, stay.TicketId);
+
+        async Task<bool> PayAtExitAsync(LaneSnapshot refused, CancellationToken ct)
+        {
+            if (refused.LastDecision != LaneDecisions.FeeDue || refused.AwaitingPaymentFor is not { } ticket || refused.FeeDue is not { } fee)
+            {
+                return false;
+            }
+
+            await PayAsync(ticket, fee, lot.Tariff.Version, stay.Plan.Method, ct);
+            return true;
+        }
+    }
+
+    private Task PayAsync(string ticketId, Money amount, string tariffVersion, PaymentMethod method, CancellationToken cancellationToken) =>
+        ledger.AppendAsync(EventTypes.PaymentRecorded, new PaymentRecorded(Guid.NewGuid().ToString("N"), ticketId, amount, method, tariffVersion), cancellationToken);
 
     private async Task FreeLaterAsync(SpotDescription spot, TimeSpan dwell, CancellationToken cancellationToken)
     {
@@ -171,8 +326,23 @@ internal sealed class TrafficGenerator(
         {
             await Task.Delay(interval, time, cancellationToken);
             var occupied = (await ledger.GetOccupancyAsync(cancellationToken)).Values.Sum();
-            var inside = (await ledger.GetOpenSessionsAsync(cancellationToken)).Count;
+            var inside = (await ledger.GetGateCountsAsync(cancellationToken)).Sum(c => c.Inside);
             Log.TrafficStatus(logger, occupied, lot.Spots.Count, inside, ledger.LastSeq);
+        }
+    }
+
+    /// <summary>A pass valid from a little before now until well after the (compressed) stay.</summary>
+    private string PassFor(string bookingId, VehicleType type, TimeSpan dwell)
+    {
+        var now = time.GetUtcNow();
+        return issuer.Pass(bookingId, type, now.AddMinutes(-10), now + dwell / _speed + TimeSpan.FromHours(1));
+    }
+
+    private void Release(Plan plan)
+    {
+        if (plan.PermitUid is not null && issuer.PermitCards.FirstOrDefault(c => c.Uid == plan.PermitUid).Permit is { } permit)
+        {
+            _permitsInUse.TryRemove(permit.PermitId, out _);
         }
     }
 
@@ -198,6 +368,9 @@ internal sealed class TrafficGenerator(
         var real = scenarioTime / _speed;
         return real <= TimeSpan.Zero ? Task.CompletedTask : Task.Delay(real, time, cancellationToken);
     }
+
+    /// <summary>Long enough for a loop or beam edge to pass the drivers' debounce (30 ms) whatever the compression.</summary>
+    private static readonly TimeSpan SettleTime = TimeSpan.FromMilliseconds(70);
 
     private TimeSpan DrawDwell(VehicleType type) =>
         scenario.VehicleTypes.FirstOrDefault(p => string.Equals(p.Key, LotFileLoader.VehicleTypeName(type), StringComparison.Ordinal)).Value is { } traffic
@@ -226,6 +399,14 @@ internal sealed class TrafficGenerator(
 
         return rates.Length - 1;
     }
+
+    /// <summary>How a vehicle identifies itself: a paper ticket (maybe lost later), a pass, or a permit card.</summary>
+    private sealed record Plan(CredentialKind Kind, bool LostTicket, PaymentMethod Method, string? PermitUid);
+
+    /// <summary>A vehicle inside: its session, plan, and the code it shows at the exit.</summary>
+    private sealed record Stay(string TicketId, VehicleType VehicleType, Plan Plan, string? Code);
+
+    private sealed record Recovered(CredentialKind Kind, string Id, string? Code);
 
     /// <summary>
     /// Free spots by vehicle type; vehicles claim a random one, as drivers do. It has its own random

@@ -12,13 +12,23 @@ namespace ParkingLot.Edge.Traffic;
 /// <param name="VehicleTypes">Base arrivals and dwell per vehicle type name ("car", "ev" …).</param>
 /// <param name="DriveInSeconds">From passing the entry barrier to the spot sensor seeing the vehicle.</param>
 /// <param name="DriveOutSeconds">From leaving the spot to reaching the exit lane.</param>
+/// <param name="PassShare">Share of arrivals holding a reservation pass (scanned at the entry, prepaid at the exit).</param>
+/// <param name="PermitShare">Share of arrivals that are permit holders (NFC card), while a permit card is free.</param>
+/// <param name="LostTicketShare">Share of walk-ins who lose their ticket and declare it at the exit.</param>
+/// <param name="CashShare">Share of kiosk payments made in cash; the rest by card.</param>
+/// <param name="QueueLimit">Vehicles waiting at one lane beyond which an arriving vehicle drives past.</param>
 internal sealed record TrafficScenario(
     string Name,
     int Seed,
     IReadOnlyList<double> HourlyProfile,
     IReadOnlyDictionary<string, VehicleTraffic> VehicleTypes,
     double DriveInSeconds = 30,
-    double DriveOutSeconds = 45)
+    double DriveOutSeconds = 45,
+    double PassShare = 0.1,
+    double PermitShare = 0.05,
+    double LostTicketShare = 0.02,
+    double CashShare = 0.5,
+    int QueueLimit = 12)
 {
     public static TrafficScenario Load(string path)
     {
@@ -62,6 +72,16 @@ internal sealed record TrafficScenario(
         if (DriveInSeconds < 0 || DriveOutSeconds < 0)
         {
             problems.Add("driveInSeconds and driveOutSeconds must be ≥ 0");
+        }
+
+        if (new[] { PassShare, PermitShare, LostTicketShare, CashShare }.Any(share => share is < 0 or > 1 || !double.IsFinite(share)) || PassShare + PermitShare > 1)
+        {
+            problems.Add("passShare, permitShare, lostTicketShare and cashShare must be between 0 and 1, and passShare + permitShare at most 1");
+        }
+
+        if (QueueLimit < 1)
+        {
+            problems.Add("queueLimit must be ≥ 1");
         }
 
         return problems;

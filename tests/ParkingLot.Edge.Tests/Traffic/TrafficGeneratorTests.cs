@@ -50,6 +50,7 @@ public sealed class TrafficGeneratorTests : IAsyncLifetime
             async () => (await _ledger.ReadAfterAsync(0, 100_000, TestContext.Token)).Count(e => e.Type == EventTypes.VehicleExited) >= 20,
             TimeSpan.FromSeconds(60),
             "20 simulated vehicles to leave");
+        Assert.Contains(await _ledger.ReadAfterAsync(0, 100_000, TestContext.Token), e => e.Type == EventTypes.LaneAdmitted);
         await run.StopAsync();
 
         var events = await _ledger.ReadAfterAsync(0, 100_000, TestContext.Token);
@@ -68,24 +69,25 @@ public sealed class TrafficGeneratorTests : IAsyncLifetime
     [Fact]
     public async Task Run_AfterACrashWithVehiclesInside_RecoversAndLetsThemOut()
     {
-        // The ledger a killed agent left: two parked cars with open tickets, one ticket still at the gate.
-        await _ledger.AppendAsync(EventTypes.TicketIssued, new TicketIssued("TA", "entry-1", VehicleType.Car, DateTimeOffset.UnixEpoch, "code"));
+        // The ledger a killed agent left: two parked cars that entered with tickets (gate count 2).
+        var code = _signer.Sign("TA", VehicleType.Car, DateTimeOffset.UnixEpoch);
+        await _ledger.AppendAsync(EventTypes.TicketIssued, new TicketIssued("TA", "entry-1", VehicleType.Car, DateTimeOffset.UnixEpoch, code));
         await _ledger.AppendAsync(EventTypes.VehicleEntered, new VehicleEntered("entry-1", "TA", VehicleType.Car, CredentialKind.Ticket, null));
         await _ledger.AppendAsync(EventTypes.OccupancyChanged, new OccupancyChanged("C001", VehicleType.Car, true, "sensor-C001"));
-        await _ledger.AppendAsync(EventTypes.TicketIssued, new TicketIssued("TB", "entry-1", VehicleType.Car, DateTimeOffset.UnixEpoch, "code"));
+        var codeB = _signer.Sign("TB", VehicleType.Car, DateTimeOffset.UnixEpoch);
+        await _ledger.AppendAsync(EventTypes.TicketIssued, new TicketIssued("TB", "entry-1", VehicleType.Car, DateTimeOffset.UnixEpoch, codeB));
         await _ledger.AppendAsync(EventTypes.VehicleEntered, new VehicleEntered("entry-1", "TB", VehicleType.Car, CredentialKind.Ticket, null));
         await _ledger.AppendAsync(EventTypes.OccupancyChanged, new OccupancyChanged("C002", VehicleType.Car, true, "sensor-C002"));
-        await _ledger.AppendAsync(EventTypes.TicketIssued, new TicketIssued("TC", "entry-1", VehicleType.Car, DateTimeOffset.UnixEpoch, "code"));
 
         await using var run = await StartAsync(speed: 7200);
         await TestContext.WaitUntilAsync(
-            async () => (await _ledger.GetOpenSessionsAsync(TestContext.Token)).All(s => s.TicketId is not ("TA" or "TB" or "TC")),
-            TimeSpan.FromSeconds(60),
+            async () => (await _ledger.GetOpenSessionsAsync(TestContext.Token)).All(s => s.TicketId is not ("TA" or "TB")),
+            TimeSpan.FromSeconds(90),
             "the recovered vehicles to leave");
         await run.StopAsync();
 
         var spots = (await _ledger.GetSpotsAsync(TestContext.Token)).ToDictionary(s => s.SpotId);
-        Assert.Equal(SessionStatus.Closed, (await _ledger.GetSessionAsync("TC", TestContext.Token))!.Status);
+        Assert.Equal(SessionStatus.Closed, (await _ledger.GetSessionAsync("TA", TestContext.Token))!.Status);
         Assert.True(spots["C001"].ChangedAt > DateTimeOffset.UnixEpoch);
     }
 
@@ -93,21 +95,38 @@ public sealed class TrafficGeneratorTests : IAsyncLifetime
     {
         var sensors = new SimulatedSpaceSensors();
         var options = Options.Create(new TrafficOptions { Speed = speed, StatusInterval = TimeSpan.FromMinutes(10) });
-        var entry = new EntryLane(_lot.Gates.First(g => g.Direction == GateDirection.Entry), new SimulatedBarrier("entry-1"), _lot, _ledger, _signer, TimeProvider.System, NullLogger<EntryLane>.Instance);
-        var exit = new ExitLane(_lot.Gates.First(g => g.Direction == GateDirection.Exit), new SimulatedBarrier("exit-1"), _lot, _ledger, TimeProvider.System, NullLogger<ExitLane>.Instance);
+        var issuer = new SimulatedCloudIssuer(_directory.Path, _lot);
+        var keys = new CredentialKeyRing(_signer, new Dictionary<string, string> { [issuer.KeyId] = issuer.PublicKey });
+        var context = new LaneContext(_lot, _signer, keys, new PermitDirectory(issuer.PermitCards.Select(c => c.Permit)), new LaneOptions());
+        var world = new SimulatedLot(_lot, TimeProvider.System, SimulatedLaneTiming.ForSpeed(speed), issuer.PermitsByUid);
+        Lane[] lanes =
+        [
+            .. _lot.Gates.Select(g => g.Direction == GateDirection.Entry
+                ? (Lane)new EntryLane(g, world.Rig(g.Id).Devices, context, _ledger, TimeProvider.System, NullLogger<EntryLane>.Instance)
+                : new ExitLane(g, world.Rig(g.Id).Devices, context, _ledger, TimeProvider.System, NullLogger<ExitLane>.Instance)),
+        ];
+        foreach (var lane in lanes)
+        {
+            await lane.StartAsync(TestContext.Token);
+        }
+
         var monitor = new OccupancyMonitor(sensors, _lot, _ledger, NullLogger<OccupancyMonitor>.Instance);
-        var generator = new TrafficGenerator(_lot, TrafficScenario.Load(RepositoryPaths.DemoScenario), options, [entry], [exit], sensors, _ledger, TimeProvider.System, NullLogger<TrafficGenerator>.Instance);
+        var generator = new TrafficGenerator(_lot, TrafficScenario.Load(RepositoryPaths.DemoScenario), options, lanes, world, issuer, sensors, _ledger, TimeProvider.System, NullLogger<TrafficGenerator>.Instance);
         await monitor.StartAsync(TestContext.Token);
         await generator.StartAsync(TestContext.Token);
-        return new TrafficRun(generator, monitor, entry, exit);
+        return new TrafficRun(generator, monitor, lanes, world, issuer, keys);
     }
 
-    private sealed record TrafficRun(TrafficGenerator Generator, OccupancyMonitor Monitor, EntryLane Entry, ExitLane Exit) : IAsyncDisposable
+    private sealed record TrafficRun(TrafficGenerator Generator, OccupancyMonitor Monitor, Lane[] Lanes, SimulatedLot World, SimulatedCloudIssuer Issuer, CredentialKeyRing Keys) : IAsyncDisposable
     {
         public async Task StopAsync()
         {
             await Generator.StopAsync(CancellationToken.None);
             await Monitor.StopAsync(CancellationToken.None);
+            foreach (var lane in Lanes)
+            {
+                await lane.StopAsync();
+            }
         }
 
         public async ValueTask DisposeAsync()
@@ -115,8 +134,14 @@ public sealed class TrafficGeneratorTests : IAsyncLifetime
             await StopAsync();
             Generator.Dispose();
             Monitor.Dispose();
-            Entry.Dispose();
-            Exit.Dispose();
+            foreach (var lane in Lanes)
+            {
+                await lane.DisposeAsync();
+            }
+
+            World.Dispose();
+            Keys.Dispose();
+            Issuer.Dispose();
         }
     }
 }

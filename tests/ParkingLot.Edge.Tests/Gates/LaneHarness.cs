@@ -1,0 +1,174 @@
+using System.Text.Json;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Time.Testing;
+using ParkingLot.Edge.Gates;
+using ParkingLot.Edge.Hardware.Barriers;
+using ParkingLot.Edge.Ledger;
+using ParkingLot.Edge.Lots;
+using ParkingLot.Edge.Simulation;
+using ParkingLot.Edge.Tests.Builders;
+using ParkingLot.Edge.Time;
+using ParkingLot.Shared;
+using ParkingLot.Shared.Contracts;
+using ParkingLot.Tests.Common;
+
+namespace ParkingLot.Edge.Tests.Gates;
+
+/// <summary>
+/// A lot with real lanes over the simulated hardware (simulated GPIO driver under a real
+/// GpioController, debounced loop and beam, GPIO barrier with simulated arm, ESC/POS printer on the
+/// simulated printer, displays, NFC readers, scanners), a fresh ledger and a fake clock that the
+/// harness steps while a test waits, so every debounce, arm travel and timeout runs on fake time.
+/// </summary>
+internal sealed class LaneHarness : IAsyncDisposable
+{
+    public static readonly DateTimeOffset Start = new(2026, 11, 25, 9, 0, 0, TimeSpan.Zero);
+
+    private static readonly TimeSpan Step = TimeSpan.FromMilliseconds(20);
+
+    private readonly TempDirectory _directory;
+    private readonly List<Lane> _lanes = [];
+
+    private LaneHarness(TempDirectory directory, LotFile lot, LedgerStore ledger, FakeTimeProvider time, TrustedClock? clock)
+    {
+        _directory = directory;
+        Lot = lot;
+        Ledger = ledger;
+        Time = time;
+        Signer = TicketSigner.LoadOrCreate(directory.Path, lot.LotId, out _);
+        Cloud = new SimulatedCloudIssuer(directory.Path, lot);
+        Keys = new CredentialKeyRing(Signer, new Dictionary<string, string> { [Cloud.KeyId] = Cloud.PublicKey });
+        Permits = new PermitDirectory(Cloud.PermitCards.Select(c => c.Permit));
+        Context = new LaneContext(lot, Signer, Keys, Permits, new LaneOptions(), clock);
+        World = new SimulatedLot(lot, time, new SimulatedLaneTiming(TimeSpan.FromMilliseconds(200), null, TimeSpan.FromMilliseconds(50)), Cloud.PermitsByUid);
+        Driver = new SimulatedDriver(time, (_, ct) => Task.Delay(TimeSpan.FromMilliseconds(60), time, ct), TimeSpan.FromMilliseconds(60));
+    }
+
+    public LotFile Lot { get; }
+
+    public LedgerStore Ledger { get; }
+
+    public FakeTimeProvider Time { get; }
+
+    public TicketSigner Signer { get; }
+
+    public SimulatedCloudIssuer Cloud { get; }
+
+    public CredentialKeyRing Keys { get; }
+
+    public PermitDirectory Permits { get; }
+
+    public LaneContext Context { get; }
+
+    public SimulatedLot World { get; }
+
+    public SimulatedDriver Driver { get; }
+
+    public string DataDirectory => _directory.Path;
+
+    public static Task<LaneHarness> CreateAsync(LotFile? lot = null, TrustedClock? clock = null, FakeTimeProvider? time = null, TempDirectory? directory = null) =>
+        CreateCoreAsync(lot ?? new LotFileBuilder(cars: 4, evs: 2, reservableCars: 1).Build(), clock, time ?? new FakeTimeProvider(Start), directory ?? new TempDirectory());
+
+    /// <summary>Creates a lane for <paramref name="gateId"/> over the simulated devices; <see cref="StartAsync"/> starts (recovers) it.</summary>
+    public Lane Lane(string gateId)
+    {
+        var gate = Lot.Gates.Single(g => g.Id == gateId);
+        var devices = World.Rig(gateId).Devices;
+        Lane lane = gate.Direction == GateDirection.Entry
+            ? new EntryLane(gate, devices, Context, Ledger, Time, NullLogger<EntryLane>.Instance)
+            : new ExitLane(gate, devices, Context, Ledger, Time, NullLogger<ExitLane>.Instance);
+        _lanes.Add(lane);
+        return lane;
+    }
+
+    public async Task<Lane> StartAsync(string gateId)
+    {
+        var lane = Lane(gateId);
+        await RunAsync(lane.StartAsync(TestContext.Token));
+        return lane;
+    }
+
+    public SimulatedLaneRig Rig(string gateId) => World.Rig(gateId);
+
+    /// <summary>Steps the fake clock until <paramref name="condition"/> holds (fails after <paramref name="maxFakeTime"/> of fake time).</summary>
+    public async Task UntilAsync(Func<bool> condition, string what, TimeSpan? maxFakeTime = null)
+    {
+        var until = Time.GetUtcNow() + (maxFakeTime ?? TimeSpan.FromSeconds(30));
+        while (!condition())
+        {
+            if (Time.GetUtcNow() >= until)
+            {
+                throw new TimeoutException($"Still waiting for {what} after {maxFakeTime ?? TimeSpan.FromSeconds(30)} of fake time.");
+            }
+
+            Time.Advance(Step);
+            await Task.Delay(1, CancellationToken.None);
+        }
+    }
+
+    /// <summary>Steps the fake clock until <paramref name="task"/> completes.</summary>
+    public async Task<T> RunAsync<T>(Task<T> task, TimeSpan? maxFakeTime = null)
+    {
+        await UntilAsync(() => task.IsCompleted, "a task", maxFakeTime ?? TimeSpan.FromMinutes(2));
+        return await task;
+    }
+
+    public async Task RunAsync(Task task, TimeSpan? maxFakeTime = null) =>
+        await RunAsync(task.ContinueWith(t => { t.GetAwaiter().GetResult(); return true; }, TaskScheduler.Default), maxFakeTime);
+
+    /// <summary>A whole visit of one simulated vehicle at <paramref name="lane"/> (see <see cref="SimulatedDriver"/>).</summary>
+    /// <summary>
+    /// A whole visit of one simulated vehicle at <paramref name="lane"/> (see <see cref="SimulatedDriver"/>),
+    /// until the lane is idle with the arm down again, so a test may then jump the clock by hours
+    /// without a barrier move in flight.
+    /// </summary>
+    public async Task<LaneVisit> VisitAsync(Lane lane, Action<Lane> present, Func<LaneSnapshot, CancellationToken, Task<bool>>? onRefused = null, bool tailgater = false)
+    {
+        var visit = await RunAsync(Driver.VisitAsync(Rig(lane.GateId), lane, present, onRefused, TestContext.Token, tailgater));
+        if (!lane.Snapshot.OutOfService)
+        {
+            await IdleAsync(lane);
+        }
+
+        return visit;
+    }
+
+    /// <summary>Waits until the lane is idle with the arm down.</summary>
+    public Task IdleAsync(Lane lane) =>
+        UntilAsync(() => lane.Snapshot.State == LaneState.Idle && Rig(lane.GateId).Barrier.Position == BarrierPosition.Closed, $"{lane.GateId} idle with the arm down");
+
+    public Task<LedgerEvent> PayAsync(string ticketId, long minor, PaymentMethod method = PaymentMethod.Card) =>
+        Ledger.AppendAsync(EventTypes.PaymentRecorded, new PaymentRecorded(Guid.NewGuid().ToString("N"), ticketId, new Money(minor, Lot.Currency), method, Lot.Tariff.Version));
+
+    public async Task<IReadOnlyList<LedgerEvent>> EventsAfterAsync(long seq) => await Ledger.ReadAfterAsync(seq, 100_000, TestContext.Token);
+
+    /// <summary>Event types after <paramref name="seq"/> that belong to <paramref name="gateId"/> (payloads with that gateId).</summary>
+    public async Task<IReadOnlyList<string>> GateEventTypesAfterAsync(long seq, string gateId) =>
+        (await EventsAfterAsync(seq))
+            .Where(e => e.Payload.ValueKind == JsonValueKind.Object && e.Payload.TryGetProperty("gateId", out var g) && g.GetString() == gateId)
+            .Select(e => e.Type)
+            .ToList();
+
+    public string DisplayText(string gateId) => string.Join(" ", Rig(gateId).Display.CurrentLines.Select(l => l.Trim()).Where(l => l.Length > 0));
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var lane in _lanes)
+        {
+            await lane.DisposeAsync();
+        }
+
+        World.Dispose();
+        Keys.Dispose();
+        Cloud.Dispose();
+        Signer.Dispose();
+        await Ledger.DisposeAsync();
+        _directory.Dispose();
+    }
+
+    private static async Task<LaneHarness> CreateCoreAsync(LotFile lot, TrustedClock? clock, FakeTimeProvider time, TempDirectory directory)
+    {
+        var ledger = await LedgerStore.OpenAsync(directory.File("ledger.db"), lot.LotId, time, TestContext.Token);
+        return new LaneHarness(directory, lot, ledger, time, clock);
+    }
+}
