@@ -2,13 +2,14 @@ using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.Tokens;
+using ParkingLot.Cloud.Storage;
 
 namespace ParkingLot.Cloud.Auth;
 
 internal static class AuthExtensions
 {
     /// <summary>
-    /// JWT bearer authentication, the role policies, accounts (SQL store), tokens, the lot scope of
+    /// JWT bearer authentication, the role policies, accounts (in the configured store), tokens, the lot scope of
     /// operators, and the first admin from <c>Admin:Email</c>/<c>Admin:Password</c>.
     /// </summary>
     public static IHostApplicationBuilder AddAuth(this IHostApplicationBuilder builder)
@@ -29,8 +30,15 @@ internal static class AuthExtensions
                 $"Admin:Password is too weak ({AccountService.MinimumPasswordLength}+ characters, a letter and a digit or symbol).")
             .ValidateOnStart();
 
-        builder.Services.AddSingleton<SqliteAccountStore>();
-        builder.Services.AddSingleton<IAccountStore>(sp => sp.GetRequiredService<SqliteAccountStore>());
+        if (string.IsNullOrWhiteSpace(builder.Configuration.GetConnectionString(StorageExtensions.PostgresConnectionStringName)))
+        {
+            builder.Services.AddSingleton<IAccountStore, SqliteAccountStore>();
+        }
+        else
+        {
+            builder.Services.AddSingleton<IAccountStore, PostgresAccountStore>();
+        }
+
         builder.Services.AddSingleton<IPasswordHasher<UserAccount>, PasswordHasher<UserAccount>>();
         builder.Services.AddSingleton<SigningKeyProvider>();
         builder.Services.AddSingleton<TokenService>();
@@ -79,17 +87,12 @@ internal static class AuthExtensions
     }
 }
 
-/// <summary>Creates the account tables of the embedded store, then the first admin when none exists.</summary>
+/// <summary>Creates the first admin when none exists (after the store's migrations ran).</summary>
 internal sealed class AccountsInitializer(
     IAccountStore store, AccountService accounts, IOptions<AdminOptions> admin, ILogger<AccountsInitializer> logger) : IHostedService
 {
     public async Task StartAsync(CancellationToken cancellationToken)
     {
-        if (store is SqliteAccountStore sqlite)
-        {
-            await sqlite.EnsureSchemaAsync(cancellationToken);
-        }
-
         var options = admin.Value;
         if (string.IsNullOrEmpty(options.Email) || await store.AnyUserInRoleAsync(Roles.Admin, cancellationToken))
         {

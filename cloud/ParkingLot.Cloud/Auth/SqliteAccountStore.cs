@@ -5,62 +5,9 @@ using ParkingLot.Shared.Contracts;
 
 namespace ParkingLot.Cloud.Auth;
 
-/// <summary>Accounts on the embedded SQLite store. Its tables are created by <see cref="EnsureSchemaAsync"/> at start.</summary>
+/// <summary>Accounts on the embedded SQLite store (tables: Storage/Sqlite/Migrations/0100_auth.sql).</summary>
 internal sealed class SqliteAccountStore(SqliteDatabase database) : IAccountStore
 {
-    // The same tables as Storage/Postgres/Migrations/0100_auth.sql. No foreign key from operator_lots
-    // to lots: lots may be removed and re-created by an admin without touching who operates them.
-    private const string Schema = """
-        CREATE TABLE IF NOT EXISTS users (
-            user_id        TEXT PRIMARY KEY,
-            email          TEXT NOT NULL UNIQUE,
-            name           TEXT NOT NULL,
-            password_hash  TEXT NOT NULL,
-            created_at     TEXT NOT NULL
-        ) WITHOUT ROWID;
-
-        CREATE TABLE IF NOT EXISTS user_roles (
-            user_id  TEXT NOT NULL REFERENCES users (user_id) ON DELETE CASCADE,
-            role     TEXT NOT NULL,
-            PRIMARY KEY (user_id, role)
-        ) WITHOUT ROWID;
-        CREATE INDEX IF NOT EXISTS user_roles_role ON user_roles (role);
-
-        CREATE TABLE IF NOT EXISTS refresh_tokens (
-            token_hash  TEXT PRIMARY KEY,
-            user_id     TEXT NOT NULL REFERENCES users (user_id) ON DELETE CASCADE,
-            family_id   TEXT NOT NULL,
-            issued_at   TEXT NOT NULL,
-            expires_at  TEXT NOT NULL,
-            used_at     TEXT
-        ) WITHOUT ROWID;
-        CREATE INDEX IF NOT EXISTS refresh_tokens_family ON refresh_tokens (family_id);
-
-        CREATE TABLE IF NOT EXISTS operator_lots (
-            user_id  TEXT NOT NULL REFERENCES users (user_id) ON DELETE CASCADE,
-            lot_id   TEXT NOT NULL,
-            PRIMARY KEY (user_id, lot_id)
-        ) WITHOUT ROWID;
-
-        CREATE TABLE IF NOT EXISTS vehicles (
-            vehicle_id    TEXT PRIMARY KEY,
-            user_id       TEXT NOT NULL REFERENCES users (user_id) ON DELETE CASCADE,
-            plate         TEXT NOT NULL,
-            vehicle_type  TEXT NOT NULL,
-            created_at    TEXT NOT NULL,
-            UNIQUE (user_id, plate)
-        ) WITHOUT ROWID;
-        CREATE INDEX IF NOT EXISTS vehicles_user ON vehicles (user_id);
-        """;
-
-    public async Task EnsureSchemaAsync(CancellationToken cancellationToken)
-    {
-        await using var connection = await database.OpenAsync(cancellationToken);
-        await using var command = connection.CreateCommand();
-        command.CommandText = Schema;
-        await command.ExecuteNonQueryAsync(cancellationToken);
-    }
-
     public async Task<bool> CreateUserAsync(UserAccount user, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);

@@ -1,3 +1,5 @@
+using ParkingLot.Cloud.Storage;
+
 namespace ParkingLot.Cloud.Idempotency;
 
 /// <summary>Marks an endpoint that honours <c>Idempotency-Key</c>; <c>UseIdempotency()</c> buffers its request body.</summary>
@@ -10,7 +12,7 @@ internal static class IdempotencyExtensions
 {
     /// <summary>
     /// The key store (Redis when <c>ConnectionStrings:Redis</c> is set — registered by AddRedis —, else
-    /// the SQL store) and the sweeper of expired keys.
+    /// the configured SQL store) and the sweeper of expired keys.
     /// </summary>
     public static IHostApplicationBuilder AddIdempotency(this IHostApplicationBuilder builder)
     {
@@ -18,8 +20,15 @@ internal static class IdempotencyExtensions
             .BindConfiguration(IdempotencyOptions.Section)
             .ValidateDataAnnotations()
             .ValidateOnStart();
-        builder.Services.AddSingleton<SqliteIdempotencyStore>();
-        builder.Services.AddSingleton<IIdempotencyStore>(sp => sp.GetRequiredService<SqliteIdempotencyStore>());
+        if (string.IsNullOrWhiteSpace(builder.Configuration.GetConnectionString(StorageExtensions.PostgresConnectionStringName)))
+        {
+            builder.Services.AddSingleton<IIdempotencyStore, SqliteIdempotencyStore>();
+        }
+        else
+        {
+            builder.Services.AddSingleton<IIdempotencyStore, PostgresIdempotencyStore>();
+        }
+
         builder.Services.AddHostedService<IdempotencySweeper>();
         return builder;
     }
@@ -56,17 +65,6 @@ internal sealed class IdempotencySweeper(
     IIdempotencyStore store, Microsoft.Extensions.Options.IOptions<IdempotencyOptions> options,
     TimeProvider timeProvider, ILogger<IdempotencySweeper> logger) : BackgroundService
 {
-    public override async Task StartAsync(CancellationToken cancellationToken)
-    {
-        // The embedded store's table is created before requests arrive; PostgreSQL gets it from its migration.
-        if (store is SqliteIdempotencyStore sqlite)
-        {
-            await sqlite.EnsureSchemaAsync(cancellationToken);
-        }
-
-        await base.StartAsync(cancellationToken);
-    }
-
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         using var timer = new PeriodicTimer(options.Value.SweepInterval, timeProvider);

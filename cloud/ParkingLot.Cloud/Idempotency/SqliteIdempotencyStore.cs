@@ -3,33 +3,9 @@ using ParkingLot.Cloud.Storage;
 
 namespace ParkingLot.Cloud.Idempotency;
 
-/// <summary>Idempotency keys on the embedded SQLite store; the same table as Storage/Postgres/Migrations/0101_idempotency.sql.</summary>
+/// <summary>Idempotency keys on the embedded SQLite store; table: Storage/Sqlite/Migrations/0101_idempotency.sql.</summary>
 internal sealed class SqliteIdempotencyStore(SqliteDatabase database) : IIdempotencyStore
 {
-    private const string Schema = """
-        CREATE TABLE IF NOT EXISTS idempotency_keys (
-            scope            TEXT NOT NULL,
-            idempotency_key  TEXT NOT NULL,
-            fingerprint      TEXT NOT NULL,
-            status_code      INTEGER,
-            content_type     TEXT,
-            location         TEXT,
-            body             BLOB,
-            locked_until     TEXT NOT NULL,
-            expires_at       TEXT NOT NULL,
-            PRIMARY KEY (scope, idempotency_key)
-        ) WITHOUT ROWID;
-        CREATE INDEX IF NOT EXISTS idempotency_keys_expiry ON idempotency_keys (expires_at);
-        """;
-
-    public async Task EnsureSchemaAsync(CancellationToken cancellationToken)
-    {
-        await using var connection = await database.OpenAsync(cancellationToken);
-        await using var command = connection.CreateCommand();
-        command.CommandText = Schema;
-        await command.ExecuteNonQueryAsync(cancellationToken);
-    }
-
     public async Task<IdempotencyClaim> TryClaimAsync(
         IdempotencyKey key, string fingerprint, DateTimeOffset now, DateTimeOffset lockedUntil, DateTimeOffset expiresAt,
         CancellationToken cancellationToken)
