@@ -33,7 +33,6 @@ builder.AddSearch();
 builder.AddAuth();
 builder.AddRateLimits();
 builder.AddIdempotency();
-builder.AddRedis();
 builder.AddEdgeSync();
 builder.AddMqtt();
 builder.AddTelemetry();

@@ -26,6 +26,11 @@ internal sealed class BookingService(
     public async Task<Results<Created<BookingResponse>, ProblemHttpResult>> HoldAsync(
         string userId, BookingRequest request, CancellationToken cancellationToken)
     {
+        if (ApiProblems.Missing(("lotId", request.LotId), ("vehicleType", request.VehicleType), ("startTime", request.StartTime), ("endTime", request.EndTime)) is { } missing)
+        {
+            return missing;
+        }
+
         var start = BookingWindow.Truncate(request.StartTime!.Value);
         var end = BookingWindow.Truncate(request.EndTime!.Value);
         var type = request.VehicleType!.Value;

@@ -73,7 +73,12 @@ internal static class LotAdminApi
             return scopeProblem;
         }
 
-        var (spots, problem) = await lots.AddSpotsAsync(lotId, request.Spots!, Actor(user), cancellationToken);
+        if (request.Spots is null || request.Spots.Count is 0 or > MaxSpotsPerRequest)
+        {
+            return ApiProblems.Invalid($"spots must hold 1–{MaxSpotsPerRequest} spots.");
+        }
+
+        var (spots, problem) = await lots.AddSpotsAsync(lotId, request.Spots, Actor(user), cancellationToken);
         return problem ?? (Results<Ok<IReadOnlyList<SpotInfo>>, ProblemHttpResult>)TypedResults.Ok(spots!);
     }
 
@@ -97,7 +102,12 @@ internal static class LotAdminApi
             return scopeProblem;
         }
 
-        var (split, problem) = await lots.SetCapacityAsync(lotId, request.Reservable!, Actor(user), cancellationToken);
+        if (request.Reservable is null)
+        {
+            return ApiProblems.Invalid("reservable is required, e.g. {\"reservable\": {\"car\": 20}}.");
+        }
+
+        var (split, problem) = await lots.SetCapacityAsync(lotId, request.Reservable, Actor(user), cancellationToken);
         return problem ?? (Results<Ok<CapacitySplit>, ProblemHttpResult>)TypedResults.Ok(split!);
     }
 

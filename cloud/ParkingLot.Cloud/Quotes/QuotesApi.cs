@@ -23,6 +23,11 @@ internal static class QuotesApi
     public static async Task<Results<Ok<FeeQuote>, ProblemHttpResult>> CreateQuote(
         QuoteRequest request, QuoteService quotes, CancellationToken cancellationToken)
     {
+        if (ApiProblems.Missing(("lotId", request.LotId), ("vehicleType", request.VehicleType), ("startTime", request.StartTime), ("endTime", request.EndTime)) is { } missing)
+        {
+            return missing;
+        }
+
         var (quote, _, problem) = await quotes.PriceAsync(
             request.LotId!, request.VehicleType!.Value, request.StartTime!.Value, request.EndTime!.Value, cancellationToken);
         return problem ?? (Results<Ok<FeeQuote>, ProblemHttpResult>)TypedResults.Ok(quote!);

@@ -22,6 +22,11 @@ internal sealed class SearchService(LotCatalog catalog, AvailabilityService avai
 
     public async Task<(IReadOnlyList<SearchResult>? Results, ProblemHttpResult? Problem)> SearchAsync(SearchRequest request, CancellationToken cancellationToken)
     {
+        if (ApiProblems.Missing(("lat", request.Lat), ("lng", request.Lng), ("radiusMeters", request.RadiusMeters)) is { } missing)
+        {
+            return (null, missing);
+        }
+
         var center = new GeoPoint(request.Lat!.Value, request.Lng!.Value);
         var radius = request.RadiusMeters!.Value;
         if (!GeoMath.IsValid(center))
