@@ -81,5 +81,9 @@ internal static partial class Log
     [LoggerMessage(7001, LogLevel.Warning, "Purging expired idempotency keys failed; retrying at the next interval")]
     public static partial void IdempotencySweepFailed(ILogger logger, Exception exception);
 
+    [LoggerMessage(7100, LogLevel.Information, "Redis connection ({ConnectionType}) restored; local availability copies dropped, reading Redis again")]
+    public static partial void RedisReconnected(ILogger logger, string connectionType);
 
+    [LoggerMessage(7101, LogLevel.Warning, "Ignored an unreadable availability change on the Redis channel")]
+    public static partial void RedisChangeUnreadable(ILogger logger, Exception exception);
 }

@@ -33,6 +33,7 @@ builder.AddSearch();
 builder.AddAuth();
 builder.AddRateLimits();
 builder.AddIdempotency();
+builder.AddRedis();
 builder.AddEdgeSync();
 builder.AddMqtt();
 builder.AddTelemetry();
