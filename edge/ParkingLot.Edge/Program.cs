@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Options;
 using ParkingLot.Edge;
+using ParkingLot.Edge.Control;
 using ParkingLot.Edge.Kiosk;
 using ParkingLot.Edge.Ledger;
 using ParkingLot.Edge.Lots;
@@ -49,6 +50,9 @@ if (builder.Configuration.GetValue<bool>($"{EdgeOptions.Section}:{nameof(EdgeOpt
 
 // The pay kiosk after the lanes: it starts serving last and stops first.
 builder.AddKiosk(lot, builder.Configuration.GetValue<bool>($"{EdgeOptions.Section}:{nameof(EdgeOptions.Simulate)}"));
+
+// Last: the control API for parkctl sees every gate driver and device registered above.
+builder.AddControl(lot);
 
 using var host = builder.Build();
 try

@@ -56,6 +56,21 @@ internal sealed class OutboxPublisher : BackgroundService
     /// <summary>True while connected to the broker (for status and tests).</summary>
     public bool IsConnected { get; private set; }
 
+    /// <summary>The broker address in use (parkctl sync status).</summary>
+    public string Broker => _broker.ToString();
+
+    /// <summary>The last connection or session error and when it happened; kept after a reconnect so a technician sees what went wrong.</summary>
+    public (string Message, DateTimeOffset At)? LastError { get; private set; }
+
+    /// <summary>When the cloud's acknowledgement last moved the cursor (this run), for parkctl sync status.</summary>
+    public DateTimeOffset? LastAckAt { get; private set; }
+
+    /// <summary>
+    /// parkctl sync now: sends the unacknowledged backlog at once when connected. While disconnected the
+    /// reconnect back-off keeps its pace (a technician cannot make the broker reachable by asking).
+    /// </summary>
+    public void RequestSend() => Wake();
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         using var client = new MqttClientFactory().CreateMqttClient();
@@ -79,6 +94,7 @@ internal sealed class OutboxPublisher : BackgroundService
                 MaxRetryAttempts = int.MaxValue,
                 OnRetry = args =>
                 {
+                    LastError = (args.Outcome.Exception?.Message ?? "connect failed", _time.GetUtcNow());
                     Log.BrokerConnectFailed(_logger, _broker.ToString(), args.AttemptNumber + 1, args.RetryDelay, args.Outcome.Exception?.Message);
                     return ValueTask.CompletedTask;
                 },
@@ -98,6 +114,7 @@ internal sealed class OutboxPublisher : BackgroundService
                 catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
                 {
                     Log.BrokerSessionLost(_logger, _broker.ToString(), ex.Message);
+                    LastError = (ex.Message, _time.GetUtcNow());
                     await DisconnectQuietlyAsync(client);
                 }
             }
@@ -277,6 +294,7 @@ internal sealed class OutboxPublisher : BackgroundService
             if (await _ledger.SetAckedSeqAsync(ack.Seq, cancellationToken))
             {
                 _lastProgress = _time.GetTimestamp();
+                LastAckAt = _time.GetUtcNow();
                 Log.AckApplied(_logger, _ledger.AckedSeq);
             }
         }

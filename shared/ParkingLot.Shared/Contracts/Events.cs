@@ -17,6 +17,12 @@ public static class EventTypes
     public const string BarrierMoved = "barrier.moved";
     public const string AgentStarted = "agent.started";
 
+    /// <summary>A technician opened or closed a barrier by hand through the agent's control API (parkctl).</summary>
+    public const string ControlGateCommand = "control.gate-command";
+
+    /// <summary>A technician ran the device self-test (barriers cycled, test ticket printed) through parkctl.</summary>
+    public const string ControlSelfTest = "control.selftest";
+
     // Lane state machine steps (edge Gates/, one durable event per step). A vehicle's passage through
     // a lane is recorded as vehicle.entered / vehicle.exited above: they are the lane's
     // "vehicle passed" step, and the cloud already counts vehicles by them.
@@ -210,3 +216,10 @@ public sealed record LaneReset(string GateId, string Reason);
 /// <see cref="Position"/> is what the limit switches say. The lane commands the arm closed and goes out of service.
 /// </summary>
 public sealed record BarrierFault(string GateId, string? CycleId, bool CommandedOpen, string Position, string Fault);
+
+/// <summary>
+/// A state-changing command a technician gave through the agent's control API (parkctl), recorded
+/// whatever its outcome. <see cref="Command"/> is open, close or selftest; <see cref="GateId"/> is null
+/// for a command on every gate; <see cref="Outcome"/> says what the devices did.
+/// </summary>
+public sealed record ControlCommand(string Command, string? GateId, string Technician, string Reason, string Outcome);

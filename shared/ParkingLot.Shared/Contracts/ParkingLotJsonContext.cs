@@ -27,6 +27,7 @@ namespace ParkingLot.Shared.Contracts;
 [JsonSerializable(typeof(GateFault))]
 [JsonSerializable(typeof(BarrierMoved))]
 [JsonSerializable(typeof(AgentStarted))]
+[JsonSerializable(typeof(ControlCommand))]
 [JsonSerializable(typeof(LaneVehicleDetected))]
 [JsonSerializable(typeof(LaneCredentialChecked))]
 [JsonSerializable(typeof(LaneAdmitted))]

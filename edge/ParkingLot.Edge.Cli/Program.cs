@@ -1,0 +1,3 @@
+using ParkingLot.Edge.Cli;
+
+return await Parkctl.RunAsync(args, Console.Out, Console.Error);

@@ -1,0 +1,118 @@
+using ParkingLot.Edge.Hardware.Inputs;
+using ParkingLot.Edge.Ledger;
+using ParkingLot.Shared.Contracts;
+
+namespace ParkingLot.Edge.Control;
+
+/// <summary>
+/// Remembers when each sensor last changed and how often it changed recently, so that
+/// `parkctl sensors` can show a flapping loop or spot sensor. Spot sensors are followed through the
+/// ledger (every <see cref="OccupancyChanged"/>), gate inputs through their debounced change events.
+/// In memory only: after a restart the rate starts again from zero, the last change of a spot comes
+/// from the ledger's spot table.
+/// </summary>
+internal sealed class SensorActivity : IHostedService
+{
+    /// <summary>How far back the change rate looks.</summary>
+    public static readonly TimeSpan Window = TimeSpan.FromMinutes(10);
+
+    private readonly LedgerStore _ledger;
+    private readonly IReadOnlyList<IDigitalInput> _inputs;
+    private readonly TimeProvider _time;
+    private readonly Lock _lock = new();
+    private readonly Dictionary<string, Queue<DateTimeOffset>> _changes = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, DateTimeOffset> _lastChange = new(StringComparer.Ordinal);
+    private readonly DateTimeOffset _started;
+
+    public SensorActivity(LedgerStore ledger, IEnumerable<ControlledGate> gates, TimeProvider time)
+    {
+        _ledger = ledger;
+        _time = time;
+        _started = time.GetUtcNow();
+        _inputs = [.. gates.SelectMany(g => new[] { g.Loop, g.Passage }).OfType<IDigitalInput>()];
+    }
+
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        _ledger.Appended += OnAppended;
+        foreach (var input in _inputs)
+        {
+            input.Changed += OnInputChanged;
+        }
+
+        return Task.CompletedTask;
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken)
+    {
+        _ledger.Appended -= OnAppended;
+        foreach (var input in _inputs)
+        {
+            input.Changed -= OnInputChanged;
+        }
+
+        return Task.CompletedTask;
+    }
+
+    /// <summary>Changes per hour over <see cref="Window"/> (over the time since start, at least a minute, when the agent is younger).</summary>
+    public (DateTimeOffset? LastChange, double PerHour) Of(string sensorId)
+    {
+        var now = _time.GetUtcNow();
+        lock (_lock)
+        {
+            DateTimeOffset? last = _lastChange.TryGetValue(sensorId, out var at) ? at : null;
+            if (!_changes.TryGetValue(sensorId, out var queue))
+            {
+                return (last, 0);
+            }
+
+            Prune(queue, now);
+
+            // A young agent has watched for less than the window: rate over what it saw, but at least
+            // a minute, so two changes in the first seconds are not reported as a storm.
+            var watched = TimeSpan.FromTicks(Math.Clamp((now - _started).Ticks, TimeSpan.FromMinutes(1).Ticks, Window.Ticks));
+            return (last, queue.Count * (TimeSpan.FromHours(1) / watched));
+        }
+    }
+
+    /// <summary>Records a change now (also used by tests and by sources that have no event).</summary>
+    public void Record(string sensorId, DateTimeOffset at)
+    {
+        lock (_lock)
+        {
+            if (!_changes.TryGetValue(sensorId, out var queue))
+            {
+                queue = new Queue<DateTimeOffset>();
+                _changes[sensorId] = queue;
+            }
+
+            queue.Enqueue(at);
+            Prune(queue, at);
+            _lastChange[sensorId] = at;
+        }
+    }
+
+    private static void Prune(Queue<DateTimeOffset> queue, DateTimeOffset now)
+    {
+        while (queue.Count > 0 && now - queue.Peek() > Window)
+        {
+            queue.Dequeue();
+        }
+    }
+
+    private void OnAppended(LedgerEvent e)
+    {
+        if (e.Type == EventTypes.OccupancyChanged && e.Payload.TryGetProperty("sensorId", out var sensor) && sensor.GetString() is { } sensorId)
+        {
+            Record(sensorId, e.OccurredAt);
+        }
+    }
+
+    private void OnInputChanged(object? sender, InputChangedEventArgs e)
+    {
+        if (sender is IDigitalInput input)
+        {
+            Record(input.Id, e.At);
+        }
+    }
+}
