@@ -51,6 +51,7 @@ foreach (var benchmark in selected)
     }
 }
 
+await CloudBenchmarks.DisposeAsync();
 Console.WriteLine();
 Console.WriteLine(ResultTable.Render(results));
 if (jsonPath is not null)
