@@ -371,14 +371,21 @@ internal sealed class Context(Parkctl.Globals globals, TextWriter stdout, TextWr
         var result = await agent.PostAsync("v1/selftest", new SelfTestRequest(gate, technician ?? Technician(), reason), Api.SelfTestRequest, Api.SelfTestResponse, ct, TimeSpan.FromMinutes(5));
         if (!Json(p, result, Api.SelfTestResponse))
         {
+            // Gate devices and failures row by row; passing spot sensors (often hundreds) as one line.
             var table = Table("Device", "Check", "Result", "Detail", "Likely fix");
-            foreach (var r in result.Results.OrderBy(r => r.Passed))
+            foreach (var r in result.Results.Where(r => r.GateId is not null || !r.Passed).OrderBy(r => r.Passed))
             {
                 table.AddRow(E(r.DeviceId), E(r.Check), r.Passed ? "[green]pass[/]" : "[red]FAIL[/]", E(r.Detail), E(r.LikelyFix ?? "-"));
             }
 
             var console = Console();
             console.Write(table);
+            var quietSensors = result.Results.Count(r => r.GateId is null && r.Passed);
+            if (quietSensors > 0)
+            {
+                console.MarkupLine($"{N(quietSensors)} spot sensor(s) passed (--json lists each).");
+            }
+
             var failed = result.Results.Count(r => !r.Passed);
             console.MarkupLine(failed == 0
                 ? $"[green]Self-test passed[/]: {result.Results.Count} check(s) (ledger seq {N(result.AuditSeq)})"

@@ -9,6 +9,7 @@ using ParkingLot.Edge.Hardware;
 using ParkingLot.Edge.Hardware.Inputs;
 using ParkingLot.Edge.Hardware.Printing;
 using ParkingLot.Edge.Hardware.Sensors;
+using ParkingLot.Edge.Kiosk;
 using ParkingLot.Edge.Ledger;
 using ParkingLot.Edge.Lots;
 using ParkingLot.Edge.Sync;
@@ -49,6 +50,9 @@ internal sealed class ControlService(
     /// <summary>Signed ticket and pass codes start with this (shared Credentials/CredentialCodec).</summary>
     private const string TicketCodePrefix = "PL1.";
 
+    /// <summary>A rate needs this many changes in the window before it counts as flapping (one parked car is not a storm).</summary>
+    public const int FlappingMinChanges = 6;
+
     private readonly IReadOnlyList<ControlledGate> _gates = [.. gates];
     private readonly IReadOnlyList<IReportsHealth> _otherDevices = [.. otherDevices];
     private readonly IReadOnlyList<ISpaceSensor> _spaceSensors = [.. spaceSensors];
@@ -56,6 +60,12 @@ internal sealed class ControlService(
     private readonly long _startedTimestamp = time.GetTimestamp();
 
     private OutboxPublisher? Outbox => services.GetService<OutboxPublisher>();
+
+    /// <summary>The pay kiosk's coin acceptor and receipt printer, when the lot has a kiosk.</summary>
+    internal static IEnumerable<IReportsHealth> KioskDevicesOf(IServiceProvider services) =>
+        services.GetService<KioskDevices>() is { } kiosk
+            ? new IReportsHealth?[] { kiosk.Acceptor, kiosk.Printer }.OfType<IReportsHealth>()
+            : [];
 
     public async Task<StatusResponse> GetStatusAsync(CancellationToken cancellationToken)
     {
@@ -110,6 +120,7 @@ internal sealed class ControlService(
         }
 
         views.AddRange(_otherDevices.Select(d => View(SafeHealth(d), null)));
+        views.AddRange(KioskDevicesOf(services).Select(d => View(SafeHealth(d), null)));
         views.AddRange(_spaceSensors.Select(d => View(SafeHealth(d), null)));
         return views;
     }
@@ -122,8 +133,8 @@ internal sealed class ControlService(
             foreach (var input in new[] { gate.Loop, gate.Passage }.OfType<IDigitalInput>())
             {
                 var health = SafeHealth(input);
-                var (last, perHour) = activity.Of(input.Id);
-                var flapping = perHour > InputFlappingPerHour;
+                var (last, perHour, count) = activity.Of(input.Id);
+                var flapping = perHour > InputFlappingPerHour && count >= FlappingMinChanges;
                 var kind = Name(health.Kind);
                 sensors.Add(new SensorView(
                     input.Id, kind, null, gate.GateId,
@@ -139,10 +150,10 @@ internal sealed class ControlService(
         foreach (var spot in lot.Spots.Where(s => s.SensorId is not null))
         {
             var sensorId = spot.SensorId!;
-            var (last, perHour) = activity.Of(sensorId);
+            var (last, perHour, count) = activity.Of(sensorId);
             spots.TryGetValue(spot.Id, out var state);
             last ??= state?.ChangedAt;
-            var flapping = perHour > SpotFlappingPerHour;
+            var flapping = perHour > SpotFlappingPerHour && count >= FlappingMinChanges;
             var health = hardware.TryGetValue(sensorId, out var sensor) ? SafeHealth(sensor) : null;
             // A pushing sensor reports changes only: one that never changed reads as free.
             var value = state is null ? "free" : state.Occupied ? "occupied" : "free";
@@ -542,8 +553,8 @@ internal sealed class ControlService(
         {
             var started = time.GetTimestamp();
             var health = SafeHealth(input);
-            var (_, perHour) = activity.Of(input.Id);
-            var flapping = perHour > InputFlappingPerHour;
+            var (_, perHour, count) = activity.Of(input.Id);
+            var flapping = perHour > InputFlappingPerHour && count >= FlappingMinChanges;
             var passed = health.State == DeviceState.Ok && !flapping;
             var detail = $"reads {(input.IsActive ? "active" : "clear")}; {health.Detail}" + (flapping ? $"; flapping at {perHour:0} changes/h" : string.Empty);
             results.Add(new SelfTestResult(input.Id, Name(health.Kind), gate.GateId, "read the input", passed, detail,

@@ -3,14 +3,19 @@ using Microsoft.Extensions.Options;
 namespace ParkingLot.Edge.Control;
 
 /// <summary>
-/// Asks every gate printer for its status at start and then periodically: a printer's health is only
-/// as fresh as its last DLE EOT answer, and `parkctl status` must show paper-out before a driver does.
+/// Asks every gate and kiosk printer for its status at start and then periodically: a printer's
+/// health is only as fresh as its last DLE EOT answer, and `parkctl status` must show paper-out
+/// before a driver does.
 /// </summary>
-internal sealed class DeviceWatcher(IEnumerable<ControlledGate> gates, IOptions<ControlOptions> options, TimeProvider time, ILogger<DeviceWatcher> logger) : BackgroundService
+internal sealed class DeviceWatcher(IEnumerable<ControlledGate> gates, IServiceProvider services, IOptions<ControlOptions> options, TimeProvider time, ILogger<DeviceWatcher> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        var printers = gates.Select(g => g.Printer).OfType<Hardware.Printing.ITicketPrinter>().ToList();
+        var printers = gates.Select(g => g.Printer)
+            .Concat(ControlService.KioskDevicesOf(services).OfType<Hardware.Printing.ITicketPrinter>())
+            .OfType<Hardware.Printing.ITicketPrinter>()
+            .Distinct()
+            .ToList();
         if (printers.Count == 0)
         {
             return;

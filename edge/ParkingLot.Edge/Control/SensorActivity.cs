@@ -54,8 +54,11 @@ internal sealed class SensorActivity : IHostedService
         return Task.CompletedTask;
     }
 
-    /// <summary>Changes per hour over <see cref="Window"/> (over the time since start, at least a minute, when the agent is younger).</summary>
-    public (DateTimeOffset? LastChange, double PerHour) Of(string sensorId)
+    /// <summary>
+    /// The last change, and changes per hour over <see cref="Window"/> (over the time since start, at
+    /// least a minute, when the agent is younger) with the count they are based on.
+    /// </summary>
+    public (DateTimeOffset? LastChange, double PerHour, int Count) Of(string sensorId)
     {
         var now = _time.GetUtcNow();
         lock (_lock)
@@ -63,7 +66,7 @@ internal sealed class SensorActivity : IHostedService
             DateTimeOffset? last = _lastChange.TryGetValue(sensorId, out var at) ? at : null;
             if (!_changes.TryGetValue(sensorId, out var queue))
             {
-                return (last, 0);
+                return (last, 0, 0);
             }
 
             Prune(queue, now);
@@ -71,7 +74,7 @@ internal sealed class SensorActivity : IHostedService
             // A young agent has watched for less than the window: rate over what it saw, but at least
             // a minute, so two changes in the first seconds are not reported as a storm.
             var watched = TimeSpan.FromTicks(Math.Clamp((now - _started).Ticks, TimeSpan.FromMinutes(1).Ticks, Window.Ticks));
-            return (last, queue.Count * (TimeSpan.FromHours(1) / watched));
+            return (last, queue.Count * (TimeSpan.FromHours(1) / watched), queue.Count);
         }
     }
 

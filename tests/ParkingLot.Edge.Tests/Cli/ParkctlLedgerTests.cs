@@ -8,6 +8,7 @@ using ParkingLot.Tests.Common;
 namespace ParkingLot.Edge.Tests.Cli;
 
 /// <summary>parkctl against an agent (no simulated lot) started on a ledger a test wrote: tickets and a hand-edited ledger.</summary>
+[Collection(ParkctlProcessCollection.Name)]
 public sealed class ParkctlLedgerTests
 {
     [Fact]

@@ -148,3 +148,14 @@ internal sealed class AgentProcess : IAsyncDisposable
         }
     }
 }
+
+/// <summary>
+/// The classes that start agent and parkctl processes run alone, after the parallel tests: on a
+/// 2-core machine a burst of child processes would starve the real-time hardware tests (HC-SR04 echo
+/// timing) running beside them.
+/// </summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class ParkctlProcessCollection
+{
+    public const string Name = "parkctl processes";
+}

@@ -45,6 +45,7 @@ public sealed class ParkctlAgentFixture : IAsyncLifetime
 }
 
 /// <summary>The real parkctl against the real agent, one verb at a time, asserting on --json output and exit codes.</summary>
+[Collection(ParkctlProcessCollection.Name)]
 public sealed class ParkctlTests(ParkctlAgentFixture fixture) : IClassFixture<ParkctlAgentFixture>
 {
     [Fact]

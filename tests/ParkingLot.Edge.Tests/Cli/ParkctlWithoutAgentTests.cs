@@ -5,6 +5,7 @@ using ParkingLot.Tests.Common;
 namespace ParkingLot.Edge.Tests.Cli;
 
 /// <summary>parkctl with no agent running, on a lot file alone, and on a ledger edited by hand.</summary>
+[Collection(ParkctlProcessCollection.Name)]
 public sealed class ParkctlWithoutAgentTests
 {
     public static TheoryData<string> VerbsNeedingTheAgent =>

@@ -44,14 +44,15 @@ public sealed class ControlServiceTests
             time.Advance(TimeSpan.FromSeconds(30));
         }
 
-        var (last, perHour) = activity.Of("sensor-A001");
+        var (last, perHour, count) = activity.Of("sensor-A001");
         time.Advance(SensorActivity.Window);
-        var (_, later) = activity.Of("sensor-A001");
+        var (_, later, _) = activity.Of("sensor-A001");
         await activity.StopAsync(TestContext.Token);
 
         Assert.Equal(60, perHour);
+        Assert.Equal(10, count);
         Assert.Equal(new DateTimeOffset(2026, 3, 1, 8, 14, 30, TimeSpan.Zero), last);
         Assert.Equal(0, later);
-        Assert.Equal((null, 0), activity.Of("sensor-B002"));
+        Assert.Equal((null, 0, 0), activity.Of("sensor-B002"));
     }
 }
