@@ -14,7 +14,45 @@ internal sealed record ParkctlResult(int ExitCode, string Output, string Error)
 /// <summary>Runs the built parkctl (copied next to the tests) as a child process, as a technician would.</summary>
 internal static class ParkctlProcess
 {
+    /// <summary>
+    /// Starts parkctl for a verb that runs until Ctrl-C (--watch, --follow), calls
+    /// <paramref name="whileRunning"/> with each output line until it returns true, then sends SIGINT
+    /// and returns how parkctl ended.
+    /// </summary>
+    public static async Task<ParkctlResult> RunUntilAsync(IEnumerable<string> args, Func<string, Task<bool>> whileRunning)
+    {
+        using var process = Process.Start(Start(args, 100)) ?? throw new InvalidOperationException("dotnet did not start");
+        var seen = new StringBuilder();
+        var error = process.StandardError.ReadToEndAsync(TestContext.Token);
+        while (await process.StandardOutput.ReadLineAsync(TestContext.Token) is { } line)
+        {
+            seen.AppendLine(line);
+            if (await whileRunning(line))
+            {
+                break;
+            }
+        }
+
+        using (var interrupt = Process.Start("kill", ["-INT", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
+        {
+            await interrupt.WaitForExitAsync(TestContext.Token);
+        }
+
+        seen.Append(await process.StandardOutput.ReadToEndAsync(TestContext.Token));
+        await process.WaitForExitAsync(TestContext.Token);
+        return new ParkctlResult(process.ExitCode, seen.ToString(), await error);
+    }
+
     public static async Task<ParkctlResult> RunAsync(IEnumerable<string> args, int columns = 100)
+    {
+        using var process = Process.Start(Start(args, columns)) ?? throw new InvalidOperationException("dotnet did not start");
+        var output = process.StandardOutput.ReadToEndAsync(TestContext.Token);
+        var error = process.StandardError.ReadToEndAsync(TestContext.Token);
+        await process.WaitForExitAsync(TestContext.Token);
+        return new ParkctlResult(process.ExitCode, await output, await error);
+    }
+
+    private static ProcessStartInfo Start(IEnumerable<string> args, int columns)
     {
         var dll = Path.Combine(AppContext.BaseDirectory, "parkctl.dll");
         Assert.True(File.Exists(dll), $"parkctl is not built next to the tests: {dll}");
@@ -33,11 +71,7 @@ internal static class ParkctlProcess
 
         start.Environment["COLUMNS"] = columns.ToString(System.Globalization.CultureInfo.InvariantCulture);
         start.Environment.Remove("PARKCTL_SOCKET");
-        using var process = Process.Start(start) ?? throw new InvalidOperationException("dotnet did not start");
-        var output = process.StandardOutput.ReadToEndAsync(TestContext.Token);
-        var error = process.StandardError.ReadToEndAsync(TestContext.Token);
-        await process.WaitForExitAsync(TestContext.Token);
-        return new ParkctlResult(process.ExitCode, await output, await error);
+        return start;
     }
 }
 

@@ -34,13 +34,24 @@ public sealed class ParkctlAgentFixture : IAsyncLifetime
             "--Simulation:Faults:entry-1.printer=paperOut",
             "--Simulation:Faults:exit-1.loop=flapping",
             "--Simulation:Faults:exit-1.barrier=stuck",
-            "--Sync:Password=hunter2-secret");
+            "--Sync:Password=hunter2-secret",
+            $"--Control:TcpPort={TcpPort}");
     }
+
+    /// <summary>The optional loopback port of the control API (a port free a moment ago).</summary>
+    internal int TcpPort { get; } = FreePort();
 
     public async Task DisposeAsync()
     {
         await Agent.DisposeAsync();
         _directory.Dispose();
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
     }
 }
 
@@ -101,6 +112,57 @@ public sealed class ParkctlTests(ParkctlAgentFixture fixture) : IClassFixture<Pa
         Assert.Equal("flapping", loop.GetProperty("state").GetString());
         Assert.Contains("loop", loop.GetProperty("likelyFix").GetString(), StringComparison.Ordinal);
         Assert.True(loop.GetProperty("changesPerHour").GetDouble() > 1200);
+    }
+
+    [Fact]
+    public async Task SensorsWatch_Json_PrintsOneSnapshotPerRefreshUntilCtrlC()
+    {
+        var snapshots = 0;
+
+        var result = await ParkctlProcess.RunUntilAsync(
+            ["--data", fixture.Data, "sensors", "--watch", "--json", "--interval", "0.2"],
+            line =>
+            {
+                using var json = JsonDocument.Parse(line);
+                Assert.True(json.RootElement.GetProperty("sensors").GetArrayLength() > 100);
+                return Task.FromResult(++snapshots == 3);
+            });
+
+        Assert.Equal(3, snapshots);
+        Assert.Equal(0, result.ExitCode);
+        Assert.Empty(result.Error);
+    }
+
+    [Fact]
+    public async Task LedgerTailFollow_GateCommandWhileFollowing_PrintsItsEventWithNameAndReason()
+    {
+        var commanded = false;
+
+        var result = await ParkctlProcess.RunUntilAsync(
+            ["--data", fixture.Data, "ledger", "tail", "-n", "1", "--follow"],
+            async line =>
+            {
+                if (!commanded)
+                {
+                    commanded = true;
+                    Assert.Equal(0, (await RunAsync("gate", "close", "entry-1", "--reason", "followed close", "-t", "jo")).ExitCode);
+                }
+
+                return line.Contains("close entry-1 by jo: \"followed close\"", StringComparison.Ordinal);
+            });
+
+        Assert.Equal(0, result.ExitCode);
+        Assert.Contains("control.gate-command", result.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Status_OverLoopbackTcpPort_AnswersLikeTheSocket()
+    {
+        var result = await ParkctlProcess.RunAsync(["--data", fixture.Data, "--port", fixture.TcpPort.ToString(System.Globalization.CultureInfo.InvariantCulture), "status", "--json"]);
+
+        Assert.Equal(1, result.ExitCode);
+        using var json = Parse(result);
+        Assert.Equal("entry-1.printer", json.RootElement.GetProperty("faults")[0].GetProperty("deviceId").GetString());
     }
 
     [Fact]
