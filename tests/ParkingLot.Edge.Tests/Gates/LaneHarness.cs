@@ -24,7 +24,6 @@ internal sealed class LaneHarness : IAsyncDisposable
 {
     public static readonly DateTimeOffset Start = new(2026, 11, 25, 9, 0, 0, TimeSpan.Zero);
 
-    private static readonly TimeSpan Step = TimeSpan.FromMilliseconds(20);
 
     private readonly TempDirectory _directory;
     private readonly List<Lane> _lanes = [];
@@ -60,11 +59,14 @@ internal sealed class LaneHarness : IAsyncDisposable
 
     public LaneContext Context { get; }
 
-    public SimulatedLot World { get; }
+    public SimulatedLot World { get; private set; }
 
     public SimulatedDriver Driver { get; }
 
     public string DataDirectory => _directory.Path;
+
+    /// <summary>How far the fake clock moves per step while a test waits. Default 20 ms, below every debounce and travel time.</summary>
+    public TimeSpan Step { get; set; } = TimeSpan.FromMilliseconds(20);
 
     public static Task<LaneHarness> CreateAsync(LotFile? lot = null, TrustedClock? clock = null, FakeTimeProvider? time = null, TempDirectory? directory = null) =>
         CreateCoreAsync(lot ?? new LotFileBuilder(cars: 4, evs: 2, reservableCars: 1).Build(), clock, time ?? new FakeTimeProvider(Start), directory ?? new TempDirectory());
@@ -89,6 +91,30 @@ internal sealed class LaneHarness : IAsyncDisposable
     }
 
     public SimulatedLaneRig Rig(string gateId) => World.Rig(gateId);
+
+    /// <summary>
+    /// A power cut: the lanes stop where they are (mid-cycle; the ledger keeps what they committed),
+    /// the simulated world is rebuilt as a restarted Pi finds it, and the sensors are set to what
+    /// the vehicles are doing now (settled through the debounce). Lanes created after this recover.
+    /// </summary>
+    public async Task PowerCutAsync(params (string GateId, bool Loop, bool Passage)[] sensors)
+    {
+        foreach (var lane in _lanes)
+        {
+            await lane.DisposeAsync();
+        }
+
+        _lanes.Clear();
+        World.Dispose();
+        World = new SimulatedLot(Lot, Time, new SimulatedLaneTiming(TimeSpan.FromMilliseconds(200), null, TimeSpan.FromMilliseconds(50)), Cloud.PermitsByUid);
+        foreach (var (gateId, loop, passage) in sensors)
+        {
+            Rig(gateId).Loop(loop);
+            Rig(gateId).Passage(passage);
+        }
+
+        Time.Advance(TimeSpan.FromMilliseconds(100));
+    }
 
     /// <summary>Steps the fake clock until <paramref name="condition"/> holds (fails after <paramref name="maxFakeTime"/> of fake time).</summary>
     public async Task UntilAsync(Func<bool> condition, string what, TimeSpan? maxFakeTime = null)
