@@ -15,7 +15,14 @@ namespace ParkingLot.Edge.Simulation;
 /// <param name="BarrierTravel">How long the simulated arm takes to go up or down.</param>
 /// <param name="LoopStableTime">Debounce of the loop and passage inputs (the driver's default when null).</param>
 /// <param name="PermitPoll">Poll interval of the simulated NFC readers.</param>
-internal sealed record SimulatedLaneTiming(TimeSpan BarrierTravel, TimeSpan? LoopStableTime = null, TimeSpan? PermitPoll = null)
+/// <param name="PassageStableTime">Debounce of the passage input when it differs from the loop's.</param>
+/// <param name="FeedbackStableTime">Debounce of the barrier's limit switches (the driver's default when null).</param>
+internal sealed record SimulatedLaneTiming(
+    TimeSpan BarrierTravel,
+    TimeSpan? LoopStableTime = null,
+    TimeSpan? PermitPoll = null,
+    TimeSpan? PassageStableTime = null,
+    TimeSpan? FeedbackStableTime = null)
 {
     /// <summary>Real arms take about 2 s; a compressed scenario compresses them too, down to 20 ms.</summary>
     public static SimulatedLaneTiming ForSpeed(double speed) =>
@@ -86,12 +93,17 @@ internal sealed class SimulatedLaneRig : IDisposable
         LoopPin = firstPin;
         PassagePin = firstPin + 1;
         BarrierOptions = new GpioBarrierOptions { RelayPin = firstPin + 2, OpenFeedbackPin = firstPin + 3, ClosedFeedbackPin = firstPin + 4 };
+        if (timing.FeedbackStableTime is { } feedback)
+        {
+            BarrierOptions = BarrierOptions with { FeedbackStableTime = feedback };
+        }
+
 
         // The arm first, so its limit switches already report "down" when the barrier driver reads them.
         Mechanics = new SimulatedBarrierMechanics(driver, BarrierOptions, time) { TravelTime = timing.BarrierTravel };
         var stable = timing.LoopStableTime;
         _loop = new DebouncedInput($"{gate.Id}.loop", DeviceKind.InductionLoop, controller, Input(LoopPin, stable), time, shouldDispose: false);
-        _passage = new DebouncedInput($"{gate.Id}.beam", DeviceKind.IrBeam, controller, Input(PassagePin, stable), time, shouldDispose: false);
+        _passage = new DebouncedInput($"{gate.Id}.beam", DeviceKind.IrBeam, controller, Input(PassagePin, timing.PassageStableTime ?? stable), time, shouldDispose: false);
         _barrier = new GpioBarrier($"{gate.Id}.barrier", controller, BarrierOptions, time, shouldDispose: false);
         Display = new SimulatedGateDisplay($"{gate.Id}.display", 20, 4);
         Scanner = new SimulatedCodeScanner();
