@@ -3,7 +3,7 @@
 #
 # Installs what is missing (Debian packages postgresql, redis-server, mosquitto, chromium), starts
 # throwaway PostgreSQL, Redis and Mosquitto on free 127.0.0.1 ports inside a temporary folder,
-# builds once, publishes the edge agent (and parkctl) self-contained for linux-arm64, runs every
+# builds once, publishes the edge agent (linux-arm64) and parkctl (single file, linux-arm64 and x64), runs every
 # test project with --no-build, stops the services (also on failure or
 # Ctrl-C), removes the folder, and ends with the line "N passed, N failed, N skipped".
 #
@@ -133,13 +133,18 @@ export PARKINGLOT_TEST_CHROMIUM="$(command -v chromium || true)"
 log "building (Release)"
 dotnet build "$ROOT/ParkingLot.sln" -c Release -nologo -clp:ErrorsOnly >&2 || die "build failed"
 
-# The edge ships to Raspberry Pis: the self-contained linux-arm64 publish must keep working.
+# The edge ships to Raspberry Pis: the self-contained linux-arm64 agent and the single-file parkctl
+# (linux-arm64 for the Pi, linux-x64 for a technician's laptop) must keep publishing.
+publish() { # project rid extra-args...
+  local project=$1 rid=$2; shift 2
+  log "publishing $(basename "$project" .csproj) for $rid $*"
+  dotnet publish "$project" -c Release -r "$rid" --self-contained -nologo -clp:ErrorsOnly "$@" \
+    -o "$TMP/publish/$(basename "$project" .csproj)-$rid" >&2 || die "$rid publish of $project failed"
+}
 if [ $# -eq 0 ]; then
-  for deployable in edge/ParkingLot.Edge/ParkingLot.Edge.csproj edge/ParkingLot.Edge.Cli/ParkingLot.Edge.Cli.csproj; do
-    [ -f "$deployable" ] || continue
-    log "publishing $(basename "$deployable" .csproj) for linux-arm64 (self-contained)"
-    dotnet publish "$deployable" -c Release -r linux-arm64 --self-contained -nologo -clp:ErrorsOnly \
-      -o "$TMP/publish/$(basename "$deployable" .csproj)" >&2 || die "linux-arm64 publish of $deployable failed"
+  publish edge/ParkingLot.Edge/ParkingLot.Edge.csproj linux-arm64
+  for rid in linux-arm64 linux-x64; do
+    publish edge/ParkingLot.Edge.Cli/ParkingLot.Edge.Cli.csproj "$rid" -p:PublishSingleFile=true
   done
 fi
 
