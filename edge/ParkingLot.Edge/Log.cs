@@ -15,9 +15,6 @@ internal static partial class Log
     [LoggerMessage(2, LogLevel.Information, "Edge agent stopped: last seq {LastSeq}, acked {AckedSeq}")]
     public static partial void AgentStopped(ILogger logger, long lastSeq, long ackedSeq);
 
-    [LoggerMessage(3, LogLevel.Warning, "No hardware drivers are configured yet; start with --simulate to run the gate flow on simulated hardware")]
-    public static partial void NoHardwareDrivers(ILogger logger);
-
     [LoggerMessage(4, LogLevel.Information, "Clock quality {TimeQuality}")]
     public static partial void ClockQuality(ILogger logger, TimeQuality timeQuality);
 
@@ -101,6 +98,9 @@ internal static partial class Log
 
     [LoggerMessage(411, LogLevel.Information, "Lane {GateId} is back in service: {Reason}")]
     public static partial void LaneReset(ILogger logger, string gateId, string reason);
+
+    [LoggerMessage(412, LogLevel.Warning, "Lane hardware: {Problem}")]
+    public static partial void LaneHardwareProblem(ILogger logger, string problem);
 
     [LoggerMessage(210, LogLevel.Information, "Compacted copy of the ledger written to {Path} (up to seq {Seq}, verified); {Removed} older cop(ies) removed")]
     public static partial void LedgerCompacted(ILogger logger, string path, long seq, int removed);

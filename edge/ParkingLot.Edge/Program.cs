@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Options;
 using ParkingLot.Edge;
 using ParkingLot.Edge.Control;
+using ParkingLot.Edge.Gates;
 using ParkingLot.Edge.Kiosk;
 using ParkingLot.Edge.Ledger;
 using ParkingLot.Edge.Lots;
@@ -46,6 +47,10 @@ builder.AddSync(lot);
 if (builder.Configuration.GetValue<bool>($"{EdgeOptions.Section}:{nameof(EdgeOptions.Simulate)}"))
 {
     builder.AddSimulation(lot);
+}
+else
+{
+    builder.AddHardwareLanes(lot);
 }
 
 // The pay kiosk after the lanes: it starts serving last and stops first.

@@ -19,7 +19,7 @@ internal static class GatesExtensions
     /// Registers the ticket signer, the trusted keys and the lane context too; an
     /// <see cref="IPermitDirectory"/> registered before is used, else an empty one.
     /// </summary>
-    public static void AddLanes(this IHostApplicationBuilder builder, LotFile lot, Func<IServiceProvider, GateDefinition, LaneDevices> devices)
+    public static void AddLanes(this IHostApplicationBuilder builder, LotFile lot, Func<IServiceProvider, GateDefinition, LaneDevices> devices, Func<GateDefinition, bool>? hasLane = null)
     {
         builder.Services.AddOptions<LaneOptions>().BindConfiguration(LaneOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddOptions<TrustedKeysOptions>().BindConfiguration(LaneOptions.Section);
@@ -43,7 +43,7 @@ internal static class GatesExtensions
             sp.GetRequiredService<IOptions<LaneOptions>>().Value,
             sp.GetService<TrustedClock>()));
 
-        foreach (var gate in lot.Gates)
+        foreach (var gate in lot.Gates.Where(hasLane ?? (_ => true)))
         {
             builder.Services.AddSingleton<Lane>(sp => gate.Direction == GateDirection.Entry
                 ? new EntryLane(gate, devices(sp, gate), sp.GetRequiredService<LaneContext>(), sp.GetRequiredService<LedgerStore>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<EntryLane>>())
@@ -52,6 +52,38 @@ internal static class GatesExtensions
 
         builder.Services.AddHostedService<LanesService>();
     }
+
+    /// <summary>
+    /// The lanes on the Pi's real hardware, from the lot file's gate devices. The drivers are opened
+    /// now, while the host is built (like the lot file is read), so that only gates whose loop, beam
+    /// and barrier opened get a lane; what could not be opened is logged at start.
+    /// </summary>
+    public static void AddHardwareLanes(this IHostApplicationBuilder builder, LotFile lot)
+    {
+        var options = new LaneHardwareOptions();
+        builder.Configuration.GetSection(LaneOptions.Section).Bind(options);
+        var hardware = LaneHardware.Open(lot, options, TimeProvider.System);
+        builder.Services.AddSingleton(hardware);
+        builder.Services.AddHostedService<LaneHardwareReport>();
+        builder.Services.AddSingleton<IPermitDirectory>(new PermitDirectory((lot.Permits ?? []).Select(p => new Permit(p.PermitId, p.VehicleType, null, p.ValidUntil))));
+        builder.AddLanes(lot, (sp, gate) => sp.GetRequiredService<LaneHardware>().Devices(gate.Id), gate => hardware.GateIds.Contains(gate.Id));
+    }
+}
+
+/// <summary>Logs, at start, what the lane hardware could not open (a gate without a lane, a missing display …).</summary>
+internal sealed class LaneHardwareReport(LaneHardware hardware, ILogger<LaneHardwareReport> logger) : IHostedService
+{
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        foreach (var problem in hardware.Problems)
+        {
+            Log.LaneHardwareProblem(logger, problem);
+        }
+
+        return Task.CompletedTask;
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 }
 
 /// <summary>

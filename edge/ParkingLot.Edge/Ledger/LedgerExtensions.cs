@@ -34,14 +34,10 @@ internal sealed class LedgerStartup(LedgerStore ledger, AgentIdentity agent, IOp
 {
     public async Task StartAsync(CancellationToken cancellationToken)
     {
-        var mode = (edge.Value.Simulate ? "simulated hardware" : "no hardware drivers") + (configuration.GetValue<bool>("Sync:Offline") ? ", offline" : string.Empty);
+        var mode = (edge.Value.Simulate ? "simulated hardware" : "lot-file hardware") + (configuration.GetValue<bool>("Sync:Offline") ? ", offline" : string.Empty);
         Log.AgentStarting(logger, agent.Version, ledger.LotId, ledger.Path, ledger.Epoch, ledger.LastSeq, ledger.AckedSeq, mode);
         Log.ClockQuality(logger, ledger.TimeQuality);
         await ledger.AppendAsync(EventTypes.AgentStarted, new AgentStarted(agent.BootId, agent.Version), cancellationToken);
-        if (!edge.Value.Simulate)
-        {
-            Log.NoHardwareDrivers(logger);
-        }
     }
 
     public Task StopAsync(CancellationToken cancellationToken)

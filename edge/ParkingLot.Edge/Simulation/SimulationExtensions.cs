@@ -21,12 +21,14 @@ internal static class SimulationExtensions
         builder.Services.AddSingleton<SimulatedSpaceSensors>();
         builder.Services.AddSingleton<ISpaceSensors>(sp => sp.GetRequiredService<SimulatedSpaceSensors>());
         builder.Services.AddSingleton(sp => new SimulatedCloudIssuer(sp.GetRequiredService<EdgePaths>().DataDirectory, lot));
-        builder.Services.AddSingleton<IPermitDirectory>(sp => new PermitDirectory(sp.GetRequiredService<SimulatedCloudIssuer>().PermitCards.Select(c => c.Permit)));
+        // Permit cards: the lot file's and the simulated cloud's.
+        var lotPermits = (lot.Permits ?? []).Select(p => new Permit(p.PermitId, p.VehicleType, null, p.ValidUntil)).ToList();
+        builder.Services.AddSingleton<IPermitDirectory>(sp => new PermitDirectory(sp.GetRequiredService<SimulatedCloudIssuer>().PermitCards.Select(c => c.Permit).Concat(lotPermits)));
         builder.Services.AddSingleton(sp => new SimulatedLot(
             lot,
             sp.GetRequiredService<TimeProvider>(),
             SimulatedLaneTiming.ForSpeed(sp.GetRequiredService<IOptions<TrafficOptions>>().Value.Speed),
-            sp.GetRequiredService<SimulatedCloudIssuer>().PermitsByUid));
+            sp.GetRequiredService<SimulatedCloudIssuer>().PermitsByUid.Concat(lot.PermitsByUid()).ToDictionary(p => p.Key, p => p.Value, StringComparer.Ordinal)));
 
         // The simulated cloud's key is trusted like the cloud's pass key would be.
         builder.Services.AddOptions<TrustedKeysOptions>().PostConfigure<IServiceProvider>((keys, sp) =>
