@@ -9,7 +9,8 @@ namespace ParkingLot.Cloud.Bookings;
 /// <summary>
 /// Holds, lists, cancels bookings and signs their passes. The hold prices the window first (the quote
 /// is locked in the booking), then lets the store check the share (I2) and the spot (I1) and insert
-/// in one transaction; the availability cache is refreshed after every change.
+/// in one transaction. The availability cache's reserved count (bookings covering now) is
+/// updated when a change covers now; a later window does not change it.
 /// </summary>
 internal sealed class BookingService(
     IBookingStore store,
@@ -55,7 +56,13 @@ internal sealed class BookingService(
             case HoldStatus.Held:
                 var booking = result.Booking!;
                 Log.BookingHeld(logger, booking.Id, booking.LotId, booking.SpotId, booking.StartTime, booking.EndTime);
-                await availability.RefreshAsync(booking.LotId, cancellationToken);
+                if (result.ReservedNow is { } reserved)
+                {
+                    // Only a window covering now changes the cached reserved count; the transaction
+                    // counted it, so no reload of the lot.
+                    await availability.SetReservedAsync(booking.LotId, booking.VehicleType, reserved, cancellationToken);
+                }
+
                 return TypedResults.Created($"/api/v1/bookings/{booking.Id}", BookingResponse.From(booking, now));
             case HoldStatus.NoCapacity:
                 return ApiProblems.Conflict(
@@ -98,7 +105,12 @@ internal sealed class BookingService(
             case CancelStatus.Cancelled:
                 var booking = result.Booking!;
                 Log.BookingCancelled(logger, booking.Id, booking.LotId, booking.RefundMinor ?? 0);
-                await availability.RefreshAsync(booking.LotId, cancellationToken);
+                if (booking.StartTime <= now && now < booking.EndTime)
+                {
+                    // The cached reserved count is of bookings covering now; a later window leaves it alone.
+                    await availability.RefreshAsync(booking.LotId, cancellationToken);
+                }
+
                 return TypedResults.Ok(BookingResponse.From(booking, now));
             case CancelStatus.NotFound:
                 return BookingProblems.NotFound(id);

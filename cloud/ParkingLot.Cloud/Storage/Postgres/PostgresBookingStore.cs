@@ -1,4 +1,5 @@
 using Npgsql;
+using NpgsqlTypes;
 using ParkingLot.Cloud.Bookings;
 using ParkingLot.Shared;
 using ParkingLot.Shared.Contracts;
@@ -9,7 +10,8 @@ namespace ParkingLot.Cloud.Storage.Postgres;
 /// Bookings on PostgreSQL. I1 is the exclusion constraint <c>bookings_no_double_booking</c>; I2 is
 /// checked after locking the (lot, vehicle type) split row <c>FOR UPDATE</c>, so concurrent holds of
 /// one lot and type (on any instance) take turns through check and insert, while other lots and
-/// types proceed in parallel.
+/// types proceed in parallel. A hold is three round trips (one prepared batch that locks and reads,
+/// savepoint + insert, commit), so the lock is held for two round trips and the planner.
 /// </summary>
 internal sealed class PostgresBookingStore(NpgsqlDataSource dataSource) : IBookingStore
 {
@@ -21,17 +23,105 @@ internal sealed class PostgresBookingStore(NpgsqlDataSource dataSource) : IBooki
         tariff_version, demand_percent, created_at, expires_at, cancelled_at, refund_minor, version
         """;
 
+    // The hold in three round trips: (1) lock the split row, expire stale holds, read the overlapping
+    // bookings and the first free spots, each its own statement in one batch (so each reads a snapshot
+    // taken after the lock was granted: race-free I2 across instances); (2) savepoint and insert the
+    // chosen spot; (3) commit.
+    // Statements are prepared once per physical connection; parameters are positional.
+    private const string LockSplitSql = "SELECT reservable FROM capacity_splits WHERE lot_id = $1 AND vehicle_type = $2 FOR UPDATE";
+
+    private const string SpotTypeSql = "SELECT vehicle_type FROM spots WHERE lot_id = $1 AND spot_id = $2";
+
+    // The exclusion constraint cannot see time: a stale hold still occupies its spot there, so
+    // expire this lot's and type's stale holds first, inside the same transaction.
+    private const string ExpireSql = """
+        UPDATE bookings SET status = 'expired', version = version + 1
+        WHERE lot_id = $1 AND vehicle_type = $2 AND status = 'held' AND expires_at <= $3
+        """;
+
+    private const string OverlappingSql = """
+        SELECT spot_id, lower(period), upper(period) FROM bookings
+        WHERE lot_id = $1 AND vehicle_type = $2 AND status IN ('held', 'confirmed')
+          AND period && tstzrange($3, $4, '[)')
+        """;
+
+    // The first free spots in rank order (the planner filters them again with the overlapping
+    // bookings), instead of every spot of the type.
+    private static readonly string FreeSpotsSql = $"""
+        SELECT s.spot_id FROM spots s
+        WHERE s.lot_id = $1 AND s.vehicle_type = $2
+          AND NOT EXISTS (SELECT 1 FROM bookings b
+                          WHERE b.lot_id = s.lot_id AND b.spot_id = s.spot_id AND b.status IN ('held', 'confirmed')
+                            AND b.period && tstzrange($3, $4, '[)'))
+        ORDER BY s.rank, s.spot_id
+        LIMIT {BookingPlanner.MaxSpotAttempts}
+        """;
+
+    private const string InsertSql = """
+        INSERT INTO bookings (booking_id, user_id, status, lot_id, spot_id, vehicle_type, plate, period, amount_minor, currency,
+            tariff_version, demand_percent, created_at, expires_at, version)
+        VALUES ($1, $2, 'held', $3, $4, $5, $6, tstzrange($7, $8, '[)'), $9, $10, $11, $12, $13, $14, 1)
+        """;
+
     public async Task<HoldResult> HoldAsync(HoldRequest request, CancellationToken cancellationToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         var type = DbValues.Name(request.VehicleType);
+        var start = request.StartTime.UtcDateTime;
+        var end = request.EndTime.UtcDateTime;
 
-        if (request.SpotId is { } requested)
+        int? share = null;
+        string? spotType = null;
+        var active = new List<ActiveWindow>();
+        var spots = new List<string>();
+        await using (var read = new NpgsqlBatch(connection, transaction))
         {
-            await using var spot = connection.Command(transaction, "SELECT vehicle_type FROM spots WHERE lot_id = @lot AND spot_id = @spot");
-            spot.With("lot", request.LotId).With("spot", requested);
-            var spotType = await spot.ExecuteScalarAsync(cancellationToken) as string;
+            if (request.SpotId is { } requested)
+            {
+                read.BatchCommands.Add(Statement(SpotTypeSql, Text(request.LotId), Text(requested)));
+            }
+
+            read.BatchCommands.Add(Statement(LockSplitSql, Text(request.LotId), Text(type)));
+            read.BatchCommands.Add(Statement(ExpireSql, Text(request.LotId), Text(type), Time(request.Now.UtcDateTime)));
+            read.BatchCommands.Add(Statement(OverlappingSql, Text(request.LotId), Text(type), Time(start), Time(end)));
+            if (request.SpotId is null)
+            {
+                read.BatchCommands.Add(Statement(FreeSpotsSql, Text(request.LotId), Text(type), Time(start), Time(end)));
+            }
+
+            await read.PrepareAsync(cancellationToken);
+            await using var reader = await read.ExecuteReaderAsync(cancellationToken);
+            if (request.SpotId is not null)
+            {
+                spotType = await reader.ReadAsync(cancellationToken) ? reader.GetString(0) : null;
+                await reader.NextResultAsync(cancellationToken);
+            }
+
+            if (await reader.ReadAsync(cancellationToken))
+            {
+                share = reader.GetInt32(0);
+            }
+
+            // The UPDATE returns no rows; the reader moves on to the overlapping bookings.
+            await reader.NextResultAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                active.Add(new ActiveWindow(reader.GetString(0), reader.GetTime(1), reader.GetTime(2)));
+            }
+
+            if (request.SpotId is null)
+            {
+                await reader.NextResultAsync(cancellationToken);
+                while (await reader.ReadAsync(cancellationToken))
+                {
+                    spots.Add(reader.GetString(0));
+                }
+            }
+        }
+
+        if (request.SpotId is not null)
+        {
             if (spotType is null)
             {
                 return new HoldResult(HoldStatus.UnknownSpot);
@@ -43,57 +133,13 @@ internal sealed class PostgresBookingStore(NpgsqlDataSource dataSource) : IBooki
             }
         }
 
-        int share;
-        await using (var split = connection.Command(transaction, "SELECT reservable FROM capacity_splits WHERE lot_id = @lot AND vehicle_type = @type FOR UPDATE"))
+        if (share is not { } reservable || reservable == 0)
         {
-            split.With("lot", request.LotId).With("type", type);
-            if (await split.ExecuteScalarAsync(cancellationToken) is not int n || n == 0)
-            {
-                // No share, nothing to sell (and no row to lock).
-                return new HoldResult(HoldStatus.NoCapacity);
-            }
-
-            share = n;
+            // No share, nothing to sell (and no row locked).
+            return new HoldResult(HoldStatus.NoCapacity);
         }
 
-        // The exclusion constraint cannot see time: a stale hold still occupies its spot there, so
-        // expire this lot's and type's stale holds first, inside the same transaction.
-        await using (var expire = connection.Command(transaction, """
-            UPDATE bookings SET status = 'expired', version = version + 1
-            WHERE lot_id = @lot AND vehicle_type = @type AND status = 'held' AND expires_at <= @now
-            """))
-        {
-            expire.With("lot", request.LotId).With("type", type).WithTime("now", request.Now);
-            await expire.ExecuteNonQueryAsync(cancellationToken);
-        }
-
-        var active = new List<ActiveWindow>();
-        await using (var overlapping = connection.Command(transaction, """
-            SELECT spot_id, lower(period), upper(period) FROM bookings
-            WHERE lot_id = @lot AND vehicle_type = @type AND status IN ('held', 'confirmed')
-              AND period && tstzrange(@start, @end, '[)')
-            """))
-        {
-            overlapping.With("lot", request.LotId).With("type", type).WithTime("start", request.StartTime).WithTime("end", request.EndTime);
-            await using var reader = await overlapping.ExecuteReaderAsync(cancellationToken);
-            while (await reader.ReadAsync(cancellationToken))
-            {
-                active.Add(new ActiveWindow(reader.GetString(0), reader.GetTime(1), reader.GetTime(2)));
-            }
-        }
-
-        var spots = new List<string>();
-        await using (var candidates = connection.Command(transaction, "SELECT spot_id FROM spots WHERE lot_id = @lot AND vehicle_type = @type ORDER BY rank, spot_id"))
-        {
-            candidates.With("lot", request.LotId).With("type", type);
-            await using var reader = await candidates.ExecuteReaderAsync(cancellationToken);
-            while (await reader.ReadAsync(cancellationToken))
-            {
-                spots.Add(reader.GetString(0));
-            }
-        }
-
-        var (status, chosen) = BookingPlanner.Plan(share, active, spots, request.SpotId, request.StartTime, request.EndTime);
+        var (status, chosen) = BookingPlanner.Plan(reservable, active, spots, request.SpotId, request.StartTime, request.EndTime);
         if (status != HoldStatus.Held)
         {
             return new HoldResult(status);
@@ -103,20 +149,28 @@ internal sealed class PostgresBookingStore(NpgsqlDataSource dataSource) : IBooki
         // not lock the split row), try the next free one, a bounded number of times.
         foreach (var spotId in chosen)
         {
-            await transaction.SaveAsync("hold", cancellationToken);
             try
             {
-                await using var insert = connection.Command(transaction, $"""
-                    INSERT INTO bookings (booking_id, user_id, status, lot_id, spot_id, vehicle_type, plate, period, amount_minor, currency,
-                        tariff_version, demand_percent, created_at, expires_at, version)
-                    VALUES (@id, @user, 'held', @lot, @spot, @type, @plate, tstzrange(@start, @end, '[)'), @minor, @currency,
-                        @tariff, @demand, @created, @expires, 1)
-                    """);
-                insert.With("id", request.Id).With("user", request.UserId).With("lot", request.LotId).With("spot", spotId).With("type", type)
-                    .With("plate", request.Plate).WithTime("start", request.StartTime).WithTime("end", request.EndTime)
-                    .With("minor", request.Amount.Minor).With("currency", request.Amount.Currency).With("tariff", request.TariffVersion)
-                    .With("demand", request.DemandMultiplierPercent).WithTime("created", request.Now).WithTime("expires", request.ExpiresAt);
-                await insert.ExecuteNonQueryAsync(cancellationToken);
+                await using var write = new NpgsqlBatch(connection, transaction);
+                write.BatchCommands.Add(new NpgsqlBatchCommand("SAVEPOINT hold"));
+                write.BatchCommands.Add(Statement(
+                    InsertSql,
+                    new NpgsqlParameter<Guid> { TypedValue = request.Id },
+                    Text(request.UserId),
+                    Text(request.LotId),
+                    Text(spotId),
+                    Text(type),
+                    new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Text, Value = (object?)request.Plate ?? DBNull.Value },
+                    Time(start),
+                    Time(end),
+                    new NpgsqlParameter<long> { TypedValue = request.Amount.Minor },
+                    Text(request.Amount.Currency),
+                    Text(request.TariffVersion),
+                    new NpgsqlParameter<int> { TypedValue = request.DemandMultiplierPercent },
+                    Time(request.Now.UtcDateTime),
+                    Time(request.ExpiresAt.UtcDateTime)));
+                await write.PrepareAsync(cancellationToken);
+                await write.ExecuteNonQueryAsync(cancellationToken);
             }
             catch (PostgresException ex) when (ex.SqlState == ExclusionViolation)
             {
@@ -125,14 +179,28 @@ internal sealed class PostgresBookingStore(NpgsqlDataSource dataSource) : IBooki
             }
 
             await transaction.CommitAsync(cancellationToken);
-            return new HoldResult(HoldStatus.Held, new Booking(
-                request.Id, request.UserId, BookingStatus.Held, request.LotId, spotId, request.VehicleType, request.Plate,
-                request.StartTime, request.EndTime, request.Amount, request.TariffVersion, request.DemandMultiplierPercent,
-                request.Now, request.ExpiresAt, null, null, 1));
+            return new HoldResult(
+                HoldStatus.Held,
+                new Booking(
+                    request.Id, request.UserId, BookingStatus.Held, request.LotId, spotId, request.VehicleType, request.Plate,
+                    request.StartTime, request.EndTime, request.Amount, request.TariffVersion, request.DemandMultiplierPercent,
+                    request.Now, request.ExpiresAt, null, null, 1),
+                ReservedNow: BookingPlanner.ReservedAt(active, request.Now, request.StartTime, request.EndTime));
         }
 
         return new HoldResult(request.SpotId is null ? HoldStatus.NoSpotFree : HoldStatus.SpotTaken);
     }
+
+    private static NpgsqlBatchCommand Statement(string sql, params NpgsqlParameter[] parameters)
+    {
+        var command = new NpgsqlBatchCommand(sql);
+        command.Parameters.AddRange(parameters);
+        return command;
+    }
+
+    private static NpgsqlParameter<string> Text(string value) => new() { NpgsqlDbType = NpgsqlDbType.Text, TypedValue = value };
+
+    private static NpgsqlParameter<DateTime> Time(DateTime utc) => new() { NpgsqlDbType = NpgsqlDbType.TimestampTz, TypedValue = utc };
 
     public async Task<Booking?> GetAsync(Guid id, CancellationToken cancellationToken)
     {
