@@ -4,6 +4,7 @@ using ParkingLot.Edge.Gates;
 using ParkingLot.Edge.Hardware.Barriers;
 using ParkingLot.Edge.Lots;
 using ParkingLot.Edge.Occupancy;
+using ParkingLot.Edge.Payments;
 using ParkingLot.Edge.Simulation;
 using ParkingLot.Edge.Tests.Builders;
 using ParkingLot.Edge.Tests.Gates;
@@ -17,7 +18,7 @@ namespace ParkingLot.Edge.Tests.Scenario;
 /// <summary>
 /// A day at the demo lot with the network down: a few hundred vehicles of every type through the
 /// real lanes on simulated hardware (walk-ins paying cash or card at the kiosk, pass holders, permit
-/// holders, lost tickets, overstaying passes), a barrier that jams and is reset, a printer that runs
+/// holders, lost tickets, overstaying passes; money through the kiosk's <see cref="PaymentRecorder"/>), a barrier that jams and is reset, a printer that runs
 /// out of paper and is refilled, a tailgater in and out. The day is played in event order on a fake
 /// clock (arrivals and departures from a seeded generator); the ledger, the sensors and the money
 /// are checked along the way and at the end.
@@ -43,6 +44,7 @@ public sealed class DayScenarioTests(ITestOutputHelper output)
         var entryRig = h.Rig("entry-1");
         var exitRig = h.Rig("exit-1");
         entryRig.Mechanics.TravelTime = exitRig.Mechanics.TravelTime = TimeSpan.FromMilliseconds(100);
+        using var kiosk = new PaymentRecorder(h.Ledger, lot, time, NullLogger<PaymentRecorder>.Instance);
         var sensors = new SimulatedSpaceSensors();
         using var monitor = new OccupancyMonitor(sensors, lot, h.Ledger, NullLogger<OccupancyMonitor>.Instance);
         await monitor.StartAsync(TestContext.Token);
@@ -161,7 +163,9 @@ public sealed class DayScenarioTests(ITestOutputHelper output)
             Unpark(vehicle);
             if (vehicle.Kind == Kind.WalkIn && !vehicle.LostTicket)
             {
-                var price = await ExitPricing.PriceAsync(h.Ledger, lot, vehicle.TicketId!, vehicle.Type, vehicle.EnteredAt, time.GetUtcNow(), TestContext.Token);
+                // At the kiosk: its price (the exit rule) and its ledger API.
+                var session = (await h.Ledger.GetSessionAsync(vehicle.TicketId!, TestContext.Token))!;
+                var price = await kiosk.PriceAsync(session, TestContext.Token);
                 if (!price.MayLeave)
                 {
                     await PayAsync(vehicle.TicketId!, price.Outstanding, vehicle.Method);
@@ -225,7 +229,7 @@ public sealed class DayScenarioTests(ITestOutputHelper output)
 
         async Task PayAsync(string ticketId, Money amount, PaymentMethod method)
         {
-            await h.Ledger.AppendAsync(EventTypes.PaymentRecorded, new PaymentRecorded(Guid.NewGuid().ToString("N"), ticketId, amount, method, lot.Tariff.Version), TestContext.Token);
+            await kiosk.RecordAsync(ticketId, amount, method, lot.Tariff.Version, "day scenario", TestContext.Token);
             paid.Add((amount, method));
         }
 
