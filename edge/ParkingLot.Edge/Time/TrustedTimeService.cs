@@ -6,8 +6,9 @@ namespace ParkingLot.Edge.Time;
 
 /// <summary>
 /// Keeps the <see cref="TrustedClock"/> current and durable: at start it loads the persisted lower
-/// bound from the ledger's meta table (before any lane runs, so the first event is already stamped
-/// right), then re-reads the sources every <see cref="TrustedTimeOptions.RefreshInterval"/>, persists
+/// bound from the ledger's meta table (before any lane runs, so every lane event is stamped with the
+/// interval's quality; only <c>agent.started</c>, written first, carries the ledger's first guess),
+/// then re-reads the sources every <see cref="TrustedTimeOptions.RefreshInterval"/>, persists
 /// the new lower bound and stamps the ledger's <see cref="LedgerStore.TimeQuality"/> with the current
 /// quality (unless <c>Edge:TimeQuality</c> overrides it).
 /// </summary>
