@@ -132,8 +132,9 @@ public sealed class CloudApplication : WebApplicationFactory<Program>, IAsyncLif
 }
 
 /// <summary>
-/// Every test that starts the cloud shares one instance and runs one at a time: the metrics
-/// listener is process-wide, so counters of two hosts would mix.
+/// Every test that starts the cloud shares one instance and runs one at a time. Other hosts
+/// (ConfiguredCloud, BookingCloud) may run beside it: each host exports only the meters of its own
+/// IMeterFactory (MeterScope.Local, see HealthExtensions.AddTelemetry), so their counters never mix.
 /// </summary>
 [CollectionDefinition(Name)]
 public sealed class CloudCollection : ICollectionFixture<CloudApplication>
