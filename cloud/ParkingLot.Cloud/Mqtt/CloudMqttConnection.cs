@@ -26,6 +26,7 @@ internal sealed class CloudMqttConnection : BackgroundService
     private readonly ILogger<CloudMqttConnection> _logger;
     private readonly IMqttClient _client;
     private readonly CancellationTokenSource _stopping = new();
+    private bool _disposed;
     private TaskCompletionSource _disconnected = NewSignal();
     private volatile bool _subscribed;
 
@@ -55,6 +56,13 @@ internal sealed class CloudMqttConnection : BackgroundService
 
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
+        // A host torn down after a failed start (or a test factory disposing early) can dispose this
+        // service before stopping it; the client is gone then and there is nothing left to stop.
+        if (Volatile.Read(ref _disposed))
+        {
+            return;
+        }
+
         await _stopping.CancelAsync();
         _subscribed = false;
         if (_client.IsConnected)
@@ -76,6 +84,7 @@ internal sealed class CloudMqttConnection : BackgroundService
 
     public override void Dispose()
     {
+        Volatile.Write(ref _disposed, true);
         _client.Dispose();
         _stopping.Dispose();
         base.Dispose();
