@@ -26,6 +26,7 @@ while ! port_free "$MQTT_PORT"; do MQTT_PORT=$((MQTT_PORT + 1)); done
 say "building (first run restores packages, ~1 minute)"
 dotnet build cloud/ParkingLot.Cloud/ParkingLot.Cloud.csproj -c Release -nologo -v q -clp:ErrorsOnly
 dotnet build edge/ParkingLot.Edge/ParkingLot.Edge.csproj -c Release -nologo -v q -clp:ErrorsOnly
+dotnet build edge/ParkingLot.Edge.Cli/ParkingLot.Edge.Cli.csproj -c Release -nologo -v q -clp:ErrorsOnly
 
 mkdir -p "$DATA/logs"
 PIDS=()
@@ -60,6 +61,8 @@ say "cloud:        http://127.0.0.1:$PORT  (MQTT broker 127.0.0.1:$MQTT_PORT)"
 say "dashboard:    http://127.0.0.1:$PORT/"
 say "availability: curl http://127.0.0.1:$PORT/api/v1/lots/$LOT_ID/availability"
 say "metrics:      http://127.0.0.1:$PORT/metrics   OpenAPI: http://127.0.0.1:$PORT/openapi/v1.json"
+say "pay kiosk:    http://127.0.0.1:8088/  (the lot's touchscreen page, served by the edge agent)"
+say "technician:   dotnet edge/ParkingLot.Edge.Cli/bin/Release/net10.0/parkctl.dll --data $DATA/edge status"
 say "logs:         $DATA/logs/   — Ctrl-C stops everything"
 
 started=$SECONDS
