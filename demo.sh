@@ -33,8 +33,16 @@ PIDS=()
 stop() {
   trap - INT TERM EXIT
   say "stopping"
-  for pid in "${PIDS[@]}"; do kill -INT "$pid" 2>/dev/null || true; done
-  for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
+  # SIGTERM, not SIGINT: a script's background jobs ignore SIGINT. The edge goes first so it can
+  # flush its outbox to the cloud and publish "offline" before the broker goes away.
+  local i pid
+  for (( i=${#PIDS[@]}-1; i>=0; i-- )); do
+    pid=${PIDS[$i]}
+    kill -TERM "$pid" 2>/dev/null || continue
+    for _ in $(seq 1 150); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    kill -KILL "$pid" 2>/dev/null && say "process $pid did not stop in 15 s; killed"
+    wait "$pid" 2>/dev/null || true
+  done
   say "stopped; data kept in $DATA (delete it to start afresh)"
 }
 trap stop EXIT
