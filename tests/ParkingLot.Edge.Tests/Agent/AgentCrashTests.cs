@@ -29,7 +29,7 @@ public sealed class AgentCrashTests(ITestOutputHelper output)
         for (var run = 1; run <= Runs; run++)
         {
             var before = seen.Count == 0 ? 0 : seen.Keys.Max();
-            using var agent = StartAgent(dataDirectory, directory.Path);
+            using var agent = CrashableAgent.Start(dataDirectory, directory.Path);
             try
             {
                 await TestContext.WaitUntilAsync(
@@ -105,70 +105,5 @@ public sealed class AgentCrashTests(ITestOutputHelper output)
         }
 
         return seen.Count == 0 ? 0 : seen.Keys.Max();
-    }
-
-    private static RunningAgent StartAgent(string dataDirectory, string workingDirectory)
-    {
-        var dll = Path.Combine(AppContext.BaseDirectory, "ParkingLot.Edge.dll");
-        Assert.True(File.Exists(dll), $"The agent is not built next to the tests: {dll}");
-        var start = new ProcessStartInfo("dotnet")
-        {
-            WorkingDirectory = workingDirectory,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (var arg in new[]
-        {
-            dll, "--simulate", "--offline", "--speed", "7200", "--data", dataDirectory,
-            "--lot", RepositoryPaths.DemoLot, "--traffic", RepositoryPaths.DemoScenario,
-            "--Logging:LogLevel:Default=Warning",
-        })
-        {
-            start.ArgumentList.Add(arg);
-        }
-
-        return new RunningAgent(Process.Start(start) ?? throw new InvalidOperationException("dotnet did not start"));
-    }
-
-    /// <summary>The agent process with its output drained (a full pipe would stall it) and kept for diagnostics.</summary>
-    private sealed class RunningAgent : IDisposable
-    {
-        private readonly System.Text.StringBuilder _output = new();
-
-        public RunningAgent(Process process)
-        {
-            Process = process;
-            process.OutputDataReceived += (_, e) => Append(e.Data);
-            process.ErrorDataReceived += (_, e) => Append(e.Data);
-            process.BeginOutputReadLine();
-            process.BeginErrorReadLine();
-        }
-
-        public Process Process { get; }
-
-        public string Output
-        {
-            get
-            {
-                lock (_output)
-                {
-                    return _output.ToString();
-                }
-            }
-        }
-
-        public void Dispose() => Process.Dispose();
-
-        private void Append(string? line)
-        {
-            if (line is not null)
-            {
-                lock (_output)
-                {
-                    _output.AppendLine(line);
-                }
-            }
-        }
     }
 }

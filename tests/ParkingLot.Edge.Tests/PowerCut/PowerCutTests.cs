@@ -37,7 +37,7 @@ public sealed class PowerCutTests(ITestOutputHelper output)
         // Cuts + 1 starts: the last start only has to show its recovery.
         for (var run = 1; run <= Cuts + 1; run++)
         {
-            using var agent = StartAgent(dataDirectory, directory.Path);
+            using var agent = CrashableAgent.Start(dataDirectory, directory.Path);
             try
             {
                 var started = 0L;
@@ -192,70 +192,5 @@ public sealed class PowerCutTests(ITestOutputHelper output)
         return rows;
     }
 
-    private static RunningAgent StartAgent(string dataDirectory, string workingDirectory)
-    {
-        var dll = Path.Combine(AppContext.BaseDirectory, "ParkingLot.Edge.dll");
-        Assert.True(File.Exists(dll), $"The agent is not built next to the tests: {dll}");
-        var start = new ProcessStartInfo("dotnet")
-        {
-            WorkingDirectory = workingDirectory,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (var arg in new[]
-        {
-            dll, "--simulate", "--offline", "--speed", "7200", "--data", dataDirectory,
-            "--lot", RepositoryPaths.DemoLot, "--traffic", RepositoryPaths.DemoScenario,
-            "--Logging:LogLevel:Default=Warning",
-        })
-        {
-            start.ArgumentList.Add(arg);
-        }
-
-        return new RunningAgent(Process.Start(start) ?? throw new InvalidOperationException("dotnet did not start"));
-    }
-
     private sealed record LaneAtCut(string GateId, string State, bool BarrierOpen);
-
-    /// <summary>The agent process with its output drained (a full pipe would stall it) and kept for diagnostics.</summary>
-    private sealed class RunningAgent : IDisposable
-    {
-        private readonly System.Text.StringBuilder _output = new();
-
-        public RunningAgent(Process process)
-        {
-            Process = process;
-            process.OutputDataReceived += (_, e) => Append(e.Data);
-            process.ErrorDataReceived += (_, e) => Append(e.Data);
-            process.BeginOutputReadLine();
-            process.BeginErrorReadLine();
-        }
-
-        public Process Process { get; }
-
-        public string Output
-        {
-            get
-            {
-                lock (_output)
-                {
-                    return _output.ToString();
-                }
-            }
-        }
-
-        public void Dispose() => Process.Dispose();
-
-        private void Append(string? line)
-        {
-            if (line is not null)
-            {
-                lock (_output)
-                {
-                    _output.AppendLine(line);
-                }
-            }
-        }
-    }
 }
