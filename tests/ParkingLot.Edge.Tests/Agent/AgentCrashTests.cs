@@ -1,5 +1,3 @@
-using System.Diagnostics;
-using Microsoft.Data.Sqlite;
 using ParkingLot.Edge.Ledger;
 using ParkingLot.Edge.Tests.Builders;
 using ParkingLot.Shared.Contracts;
@@ -33,14 +31,14 @@ public sealed class AgentCrashTests(ITestOutputHelper output)
             try
             {
                 await TestContext.WaitUntilAsync(
-                    () => !agent.Process.HasExited && ReadCommitted(ledgerPath, seen) >= before + EventsPerRun,
+                    () => !agent.Process.HasExited && CrashableAgent.ReadCommitted(ledgerPath, seen) >= before + EventsPerRun,
                     TimeSpan.FromSeconds(60),
                     $"run {run} of the agent to commit {EventsPerRun} events");
 
                 // Kill at a different point of the write stream each run, not right after a poll.
                 var target = seen.Keys.Max() + Random.Shared.Next(1, 60);
                 await TestContext.WaitUntilAsync(
-                    () => !agent.Process.HasExited && ReadCommitted(ledgerPath, seen) >= target,
+                    () => !agent.Process.HasExited && CrashableAgent.ReadCommitted(ledgerPath, seen) >= target,
                     TimeSpan.FromSeconds(60),
                     $"run {run} of the agent to reach seq {target}");
             }
@@ -51,9 +49,7 @@ public sealed class AgentCrashTests(ITestOutputHelper output)
             }
             finally
             {
-                // Process.Kill sends SIGKILL on Unix: no shutdown hooks, no flush, mid-transaction.
-                agent.Process.Kill();
-                await agent.Process.WaitForExitAsync(TestContext.Token);
+                await agent.KillAsync();
             }
 
             Assert.False(agent.Output.Contains("Unhandled exception", StringComparison.Ordinal), agent.Output);
@@ -78,32 +74,4 @@ public sealed class AgentCrashTests(ITestOutputHelper output)
         Assert.Equal(spots, await ledger.GetSpotsAsync(TestContext.Token));
     }
 
-    /// <summary>Reads events committed since the last call through a read-only connection; returns the highest seq seen.</summary>
-    private static long ReadCommitted(string ledgerPath, Dictionary<long, string> seen)
-    {
-        if (!File.Exists(ledgerPath))
-        {
-            return 0;
-        }
-
-        try
-        {
-            using var connection = new SqliteConnection(LedgerStore.ConnectionString(ledgerPath, SqliteOpenMode.ReadOnly));
-            connection.Open();
-            using var command = connection.CreateCommand();
-            command.CommandText = "SELECT seq, hash FROM events WHERE seq > $after ORDER BY seq";
-            command.Parameters.AddWithValue("$after", seen.Count == 0 ? 0 : seen.Keys.Max());
-            using var rows = command.ExecuteReader();
-            while (rows.Read())
-            {
-                seen[rows.GetInt64(0)] = rows.GetString(1);
-            }
-        }
-        catch (SqliteException)
-        {
-            // The agent is creating the schema; try again on the next poll.
-        }
-
-        return seen.Count == 0 ? 0 : seen.Keys.Max();
-    }
 }

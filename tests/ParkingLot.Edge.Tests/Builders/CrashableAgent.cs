@@ -1,4 +1,6 @@
 using System.Diagnostics;
+using Microsoft.Data.Sqlite;
+using ParkingLot.Edge.Ledger;
 using ParkingLot.Tests.Common;
 
 namespace ParkingLot.Edge.Tests.Builders;
@@ -33,6 +35,38 @@ internal static class CrashableAgent
         return new RunningAgent(Process.Start(start) ?? throw new InvalidOperationException("dotnet did not start"));
     }
 
+    /// <summary>
+    /// Reads (read-only, beside the running agent) every event committed after those already in
+    /// <paramref name="seen"/>, records its hash, and returns the highest seq seen so far.
+    /// </summary>
+    public static long ReadCommitted(string ledgerPath, Dictionary<long, string> seen)
+    {
+        if (!File.Exists(ledgerPath))
+        {
+            return 0;
+        }
+
+        try
+        {
+            using var connection = new SqliteConnection(LedgerStore.ConnectionString(ledgerPath, SqliteOpenMode.ReadOnly));
+            connection.Open();
+            using var command = connection.CreateCommand();
+            command.CommandText = "SELECT seq, hash FROM events WHERE seq > $after ORDER BY seq";
+            command.Parameters.AddWithValue("$after", seen.Count == 0 ? 0 : seen.Keys.Max());
+            using var rows = command.ExecuteReader();
+            while (rows.Read())
+            {
+                seen[rows.GetInt64(0)] = rows.GetString(1);
+            }
+        }
+        catch (SqliteException)
+        {
+            // The agent is creating the schema; try again on the next poll.
+        }
+
+        return seen.Count == 0 ? 0 : seen.Keys.Max();
+    }
+
     /// <summary>The agent process with its output drained (a full pipe would stall it) and kept for diagnostics.</summary>
     internal sealed class RunningAgent : IDisposable
     {
@@ -61,6 +95,13 @@ internal static class CrashableAgent
         }
 
         public void Dispose() => Process.Dispose();
+
+        /// <summary>SIGKILL (what Process.Kill sends on Unix): no shutdown hooks, no flush, mid-transaction.</summary>
+        public async Task KillAsync()
+        {
+            Process.Kill();
+            await Process.WaitForExitAsync(TestContext.Token);
+        }
 
         private void Append(string? line)
         {

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.Json;
 using Microsoft.Data.Sqlite;
 using ParkingLot.Edge.Ledger;
@@ -55,7 +54,7 @@ public sealed class PowerCutTests(ITestOutputHelper output)
                     // A random point of the lane cycles: some lane steps after the start.
                     var target = started + random.Next(4, 80);
                     await TestContext.WaitUntilAsync(
-                        () => !agent.Process.HasExited && ReadCommitted(ledgerPath, seen) >= target,
+                        () => !agent.Process.HasExited && CrashableAgent.ReadCommitted(ledgerPath, seen) >= target,
                         TimeSpan.FromSeconds(60),
                         $"run {run} of the agent to reach seq {target}");
                 }
@@ -67,13 +66,11 @@ public sealed class PowerCutTests(ITestOutputHelper output)
             }
             finally
             {
-                // Process.Kill sends SIGKILL on Unix: no shutdown hooks, no flush, mid-transaction.
-                agent.Process.Kill();
-                await agent.Process.WaitForExitAsync(TestContext.Token);
+                await agent.KillAsync();
             }
 
             Assert.False(agent.Output.Contains("Unhandled exception", StringComparison.Ordinal), agent.Output);
-            ReadCommitted(ledgerPath, seen);
+            CrashableAgent.ReadCommitted(ledgerPath, seen);
             cut = LanesAtCut(ledgerPath);
             foreach (var lane in cut)
             {
@@ -105,7 +102,7 @@ public sealed class PowerCutTests(ITestOutputHelper output)
     /// <summary>The seq of this run's agent.started (the run-th one), or 0 before it is written.</summary>
     private static long BootSeq(string ledgerPath, Dictionary<long, string> seen, int run)
     {
-        ReadCommitted(ledgerPath, seen);
+        CrashableAgent.ReadCommitted(ledgerPath, seen);
         return Query(ledgerPath, "SELECT seq FROM events WHERE type = 'agent.started' ORDER BY seq LIMIT 1 OFFSET " + (run - 1), r => r.GetInt64(0)).FirstOrDefault();
     }
 
@@ -152,18 +149,7 @@ public sealed class PowerCutTests(ITestOutputHelper output)
     private static IReadOnlyList<LaneAtCut> LanesAtCut(string ledgerPath) =>
         Query(ledgerPath, "SELECT gate_id, state, barrier_open FROM lanes ORDER BY gate_id", r => new LaneAtCut(r.GetString(0), r.GetString(1), r.GetInt64(2) != 0));
 
-    /// <summary>Reads events committed since the last call through a read-only connection; returns the highest seq seen.</summary>
-    private static long ReadCommitted(string ledgerPath, Dictionary<long, string> seen)
-    {
-        var after = seen.Count == 0 ? 0 : seen.Keys.Max();
-        foreach (var (seq, hash) in Query(ledgerPath, $"SELECT seq, hash FROM events WHERE seq > {after} ORDER BY seq", r => (r.GetInt64(0), r.GetString(1))))
-        {
-            seen[seq] = hash;
-        }
-
-        return seen.Count == 0 ? 0 : seen.Keys.Max();
-    }
-
+    /// <summary>Runs <paramref name="sql"/> on a read-only connection beside the running agent; empty while the schema is being created.</summary>
     private static List<T> Query<T>(string ledgerPath, string sql, Func<SqliteDataReader, T> read)
     {
         var rows = new List<T>();
