@@ -1,3 +1,5 @@
+using System.Data.Common;
+using ParkingLot.Cloud.Storage;
 using ParkingLot.Shared.Contracts;
 
 namespace ParkingLot.Cloud.Availability;
@@ -29,5 +31,23 @@ internal sealed record VehicleTypeAvailability(VehicleType VehicleType, int Capa
     {
         var occupied = (int)Math.Clamp(Math.Max(sensorOccupied, vehiclesIn), 0, capacity);
         return new VehicleTypeAvailability(type, capacity, occupied, capacity - occupied, reservable, reserved);
+    }
+
+    /// <summary>
+    /// Reads the per-type availability query both stores run (columns: vehicle type, capacity, sensor
+    /// occupied, vehicles in, reservable, reserved), ordered by vehicle type.
+    /// </summary>
+    public static async Task<List<VehicleTypeAvailability>> ReadAllAsync(DbDataReader reader, CancellationToken cancellationToken)
+    {
+        var types = new List<VehicleTypeAvailability>();
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            types.Add(From(
+                DbValues.Parse<VehicleType>(reader.GetString(0)), reader.GetInt32(1), reader.GetInt32(2), reader.GetInt64(3),
+                reader.GetInt32(4), reader.GetInt32(5)));
+        }
+
+        types.Sort((a, b) => a.VehicleType.CompareTo(b.VehicleType));
+        return types;
     }
 }

@@ -353,15 +353,10 @@ internal sealed class SqliteLotStore(SqliteDatabase database) : ILotStore, IAvai
             GROUP BY s.vehicle_type
             """;
         command.With("$lot", lotId).With("$now", DbValues.Ms(asOf));
-        var types = new List<VehicleTypeAvailability>();
+        List<VehicleTypeAvailability> types;
         await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
         {
-            while (await reader.ReadAsync(cancellationToken))
-            {
-                types.Add(VehicleTypeAvailability.From(
-                    DbValues.Parse<VehicleType>(reader.GetString(0)), reader.GetInt32(1), reader.GetInt32(2), reader.GetInt64(3),
-                    reader.GetInt32(4), reader.GetInt32(5)));
-            }
+            types = await VehicleTypeAvailability.ReadAllAsync(reader, cancellationToken);
         }
 
         if (types.Count == 0 && !await LotExistsAsync(connection, transaction, lotId, cancellationToken))
@@ -369,7 +364,6 @@ internal sealed class SqliteLotStore(SqliteDatabase database) : ILotStore, IAvai
             return null;
         }
 
-        types.Sort((a, b) => a.VehicleType.CompareTo(b.VehicleType));
         return new LotAvailability(lotId, asOf, types);
     }
 

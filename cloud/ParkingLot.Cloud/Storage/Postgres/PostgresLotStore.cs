@@ -306,15 +306,10 @@ internal sealed class PostgresLotStore(NpgsqlDataSource dataSource) : ILotStore,
             GROUP BY s.lot_id, s.vehicle_type, v.vehicles_in, c.reservable
             """);
         command.With("lot", lotId).WithTime("now", asOf);
-        var types = new List<VehicleTypeAvailability>();
+        List<VehicleTypeAvailability> types;
         await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
         {
-            while (await reader.ReadAsync(cancellationToken))
-            {
-                types.Add(VehicleTypeAvailability.From(
-                    DbValues.Parse<VehicleType>(reader.GetString(0)), reader.GetInt32(1), reader.GetInt32(2), reader.GetInt64(3),
-                    reader.GetInt32(4), reader.GetInt32(5)));
-            }
+            types = await VehicleTypeAvailability.ReadAllAsync(reader, cancellationToken);
         }
 
         if (types.Count == 0 && !await LotExistsAsync(connection, transaction, lotId, cancellationToken))
@@ -322,7 +317,6 @@ internal sealed class PostgresLotStore(NpgsqlDataSource dataSource) : ILotStore,
             return null;
         }
 
-        types.Sort((a, b) => a.VehicleType.CompareTo(b.VehicleType));
         return new LotAvailability(lotId, asOf, types);
     }
 
