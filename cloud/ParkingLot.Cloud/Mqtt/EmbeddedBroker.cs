@@ -12,7 +12,9 @@ namespace ParkingLot.Cloud.Mqtt;
 /// </summary>
 internal sealed class EmbeddedBroker(IOptions<MqttOptions> options, ILogger<EmbeddedBroker> logger) : IHostedService, IDisposable
 {
+    private readonly Lock _stopLock = new();
     private MqttServer? _server;
+    private Task? _stopping;
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
@@ -39,13 +41,26 @@ internal sealed class EmbeddedBroker(IOptions<MqttOptions> options, ILogger<Embe
         Log.EmbeddedBrokerStarted(logger, settings.ListenAddress, settings.ListenPort);
     }
 
-    public async Task StopAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// Stops once, whoever asks: under WebApplicationFactory (and any caller of <c>RunAsync</c> that
+    /// also stops the host) the host's StopAsync runs twice at the same time, and MQTTnet's listener
+    /// clean-up is not safe to run concurrently with itself.
+    /// </summary>
+    public Task StopAsync(CancellationToken cancellationToken)
     {
-        if (_server is not null)
+        lock (_stopLock)
         {
-            await _server.StopAsync();
+            return _stopping ??= _server is null ? Task.CompletedTask : _server.StopAsync();
         }
     }
 
-    public void Dispose() => _server?.Dispose();
+    public void Dispose()
+    {
+        lock (_stopLock)
+        {
+            _stopping ??= Task.CompletedTask;
+        }
+
+        _server?.Dispose();
+    }
 }
