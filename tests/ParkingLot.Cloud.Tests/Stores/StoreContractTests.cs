@@ -1,3 +1,4 @@
+using Npgsql;
 using ParkingLot.Cloud.Bookings;
 using ParkingLot.Cloud.EdgeSync;
 using ParkingLot.Cloud.Lots;
@@ -15,7 +16,7 @@ namespace ParkingLot.Cloud.Tests.Stores;
 public abstract class StoreContractTests<TFixture>(TFixture store) : IClassFixture<TFixture>
     where TFixture : StoreFixture
 {
-    private static readonly DateTimeOffset Now = new(2030, 3, 4, 10, 0, 0, TimeSpan.Zero);
+    protected static readonly DateTimeOffset Now = new(2030, 3, 4, 10, 0, 0, TimeSpan.Zero);
 
     protected TFixture Store { get; } = store;
 
@@ -535,7 +536,7 @@ public abstract class StoreContractTests<TFixture>(TFixture store) : IClassFixtu
         return spot is null ? (HoldStatus.NoSpotFree, null) : (HoldStatus.Held, spot);
     }
 
-    private async Task<LotDescription> CreateLotAsync(Action<LotFileBuilder> configure)
+    private protected async Task<LotDescription> CreateLotAsync(Action<LotFileBuilder> configure)
     {
         var builder = new LotFileBuilder().WithLotId(NewLotId());
         configure(builder);
@@ -544,13 +545,13 @@ public abstract class StoreContractTests<TFixture>(TFixture store) : IClassFixtu
         return lot;
     }
 
-    private async Task SetShareAsync(string lotId, VehicleType type, int share)
+    private protected async Task SetShareAsync(string lotId, VehicleType type, int share)
     {
         var result = await Store.Lots.SetCapacityAsync(lotId, new Dictionary<VehicleType, int> { [type] = share }, Now, TestContext.Token);
         Assert.Equal(LotWriteStatus.Done, result.Status);
     }
 
-    private Task<HoldResult> HoldAsync(
+    private protected Task<HoldResult> HoldAsync(
         string lotId, DateTimeOffset start, DateTimeOffset end, string? spotId = null, string? userId = null, DateTimeOffset? now = null)
     {
         var at = now ?? Now;
@@ -566,4 +567,63 @@ public abstract class StoreContractTests<TFixture>(TFixture store) : IClassFixtu
 
 public sealed class SqliteStoreContractTests(SqliteStoreFixture store) : StoreContractTests<SqliteStoreFixture>(store);
 
-public sealed class PostgresStoreContractTests(PostgresStoreFixture store) : StoreContractTests<PostgresStoreFixture>(store);
+public sealed class PostgresStoreContractTests(PostgresStoreFixture store) : StoreContractTests<PostgresStoreFixture>(store)
+{
+    /// <summary>
+    /// I1 does not rest on the share lock: a writer that skips it (a repair script, a future code path)
+    /// inserts a booking the hold cannot see yet; the hold's INSERT waits for it, the exclusion
+    /// constraint refuses the overlap once it commits, and the hold takes the next free spot.
+    /// </summary>
+    [Fact]
+    public async Task Hold_SpotTakenByWriterSkippingTheShareLock_ConstraintRefusesAndNextSpotHeld()
+    {
+        var lot = await CreateLotAsync(b => b.WithSpots(VehicleType.Car, 2));
+        await SetShareAsync(lot.LotId, VehicleType.Car, 2);
+        var (start, end) = (Now.AddHours(1), Now.AddHours(2));
+        await using var other = await Store.DataSource.OpenConnectionAsync(TestContext.Token);
+        await using var transaction = await other.BeginTransactionAsync(TestContext.Token);
+        await using (var insert = new NpgsqlCommand(
+            """
+            INSERT INTO bookings (booking_id, user_id, status, lot_id, spot_id, vehicle_type, period, amount_minor, currency,
+                tariff_version, demand_percent, created_at, expires_at)
+            VALUES ($1, 'repair-script', 'confirmed', $2, 'C1', 'car', tstzrange($3, $4, '[)'), 0, 'EUR', 'test-1', 100, $5, NULL)
+            """,
+            other,
+            transaction))
+        {
+            insert.Parameters.AddWithValue(Guid.CreateVersion7());
+            insert.Parameters.AddWithValue(lot.LotId);
+            insert.Parameters.AddWithValue(start.UtcDateTime);
+            insert.Parameters.AddWithValue(end.UtcDateTime);
+            insert.Parameters.AddWithValue(Now.UtcDateTime);
+            await insert.ExecuteNonQueryAsync(TestContext.Token);
+        }
+
+        var hold = HoldAsync(lot.LotId, start, end);
+        await WaitUntilABackendWaitsOnALockAsync();
+        Assert.False(hold.IsCompleted);
+        await transaction.CommitAsync(TestContext.Token);
+        var result = await hold;
+
+        Assert.Equal(HoldStatus.Held, result.Status);
+        Assert.Equal("C2", result.Booking!.SpotId);
+        Assert.Equal(0, await Store.CountOverlappingPairsAsync(lot.LotId, Now));
+    }
+
+    private async Task WaitUntilABackendWaitsOnALockAsync()
+    {
+        await using var probe = Store.DataSource.CreateCommand(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'");
+        for (var attempt = 0; attempt < 200; attempt++)
+        {
+            if ((long)(await probe.ExecuteScalarAsync(TestContext.Token))! > 0)
+            {
+                return;
+            }
+
+            await Task.Delay(25, TestContext.Token);
+        }
+
+        Assert.Fail("The hold never waited for the uncommitted overlapping booking.");
+    }
+}

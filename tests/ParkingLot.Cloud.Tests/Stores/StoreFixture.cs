@@ -98,6 +98,9 @@ public sealed class PostgresStoreFixture : StoreFixture
 {
     private NpgsqlDataSource? _dataSource;
 
+    /// <summary>The test database, for statements the stores never run (a writer that bypasses them).</summary>
+    public NpgsqlDataSource DataSource => _dataSource ?? throw new InvalidOperationException("Not initialized.");
+
     public override async Task InitializeAsync()
     {
         var connectionString = await TestServices.CreateDatabaseAsync("store_contract", TestContext.Token);

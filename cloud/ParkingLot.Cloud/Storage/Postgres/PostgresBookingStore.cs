@@ -10,195 +10,86 @@ namespace ParkingLot.Cloud.Storage.Postgres;
 /// Bookings on PostgreSQL. I1 is the exclusion constraint <c>bookings_no_double_booking</c>; I2 is
 /// checked after locking the (lot, vehicle type) split row <c>FOR UPDATE</c>, so concurrent holds of
 /// one lot and type (on any instance) take turns through check and insert, while other lots and
-/// types proceed in parallel. A hold is three round trips (one prepared batch that locks and reads,
-/// savepoint + insert, commit), so the lock is held for two round trips and the planner.
+/// types proceed in parallel. A hold is one round trip: the server-side function
+/// <c>hold_booking</c> does lock, check and insert in the statement's own transaction, so the lock
+/// is held for server time only, never across the network.
 /// </summary>
 internal sealed class PostgresBookingStore(NpgsqlDataSource dataSource) : IBookingStore
 {
-    /// <summary>exclusion_violation: the I1 constraint refused an overlapping booking of a spot.</summary>
-    public const string ExclusionViolation = "23P01";
-
     private const string Columns = """
         booking_id, user_id, status, lot_id, spot_id, vehicle_type, plate, lower(period), upper(period), amount_minor, currency,
         tariff_version, demand_percent, created_at, expires_at, cancelled_at, refund_minor, version
         """;
 
-    // The hold in three round trips: (1) lock the split row, expire stale holds, read the overlapping
-    // bookings and the first free spots, each its own statement in one batch (so each reads a snapshot
-    // taken after the lock was granted: race-free I2 across instances); (2) savepoint and insert the
-    // chosen spot; (3) commit.
-    // Statements are prepared once per physical connection; parameters are positional.
-    private const string LockSplitSql = "SELECT reservable FROM capacity_splits WHERE lot_id = $1 AND vehicle_type = $2 FOR UPDATE";
-
-    private const string SpotTypeSql = "SELECT vehicle_type FROM spots WHERE lot_id = $1 AND spot_id = $2";
-
-    // The exclusion constraint cannot see time: a stale hold still occupies its spot there, so
-    // expire this lot's and type's stale holds first, inside the same transaction.
-    private const string ExpireSql = """
-        UPDATE bookings SET status = 'expired', version = version + 1
-        WHERE lot_id = $1 AND vehicle_type = $2 AND status = 'held' AND expires_at <= $3
-        """;
-
-    private const string OverlappingSql = """
-        SELECT spot_id, lower(period), upper(period) FROM bookings
-        WHERE lot_id = $1 AND vehicle_type = $2 AND status IN ('held', 'confirmed')
-          AND period && tstzrange($3, $4, '[)')
-        """;
-
-    // The first free spots in rank order (the planner filters them again with the overlapping
-    // bookings), instead of every spot of the type.
-    private static readonly string FreeSpotsSql = $"""
-        SELECT s.spot_id FROM spots s
-        WHERE s.lot_id = $1 AND s.vehicle_type = $2
-          AND NOT EXISTS (SELECT 1 FROM bookings b
-                          WHERE b.lot_id = s.lot_id AND b.spot_id = s.spot_id AND b.status IN ('held', 'confirmed')
-                            AND b.period && tstzrange($3, $4, '[)'))
-        ORDER BY s.rank, s.spot_id
-        LIMIT {BookingPlanner.MaxSpotAttempts}
-        """;
-
-    private const string InsertSql = """
-        INSERT INTO bookings (booking_id, user_id, status, lot_id, spot_id, vehicle_type, plate, period, amount_minor, currency,
-            tariff_version, demand_percent, created_at, expires_at, version)
-        VALUES ($1, $2, 'held', $3, $4, $5, $6, tstzrange($7, $8, '[)'), $9, $10, $11, $12, $13, $14, 1)
+    // The hold in one round trip: hold_booking (Migrations/0003_one_round_trip_hold.sql) locks the
+    // split row, expires stale holds, checks the share at every instant of the window and inserts the
+    // first free spot, each statement with a snapshot taken after the lock was granted.
+    private const string HoldSql = """
+        SELECT result, chosen_spot, detail, reserved_now
+        FROM hold_booking($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
         """;
 
     public async Task<HoldResult> HoldAsync(HoldRequest request, CancellationToken cancellationToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        var type = DbValues.Name(request.VehicleType);
-        var start = request.StartTime.UtcDateTime;
-        var end = request.EndTime.UtcDateTime;
-
-        int? share = null;
-        string? spotType = null;
-        var active = new List<ActiveWindow>();
-        var spots = new List<string>();
-        await using (var read = new NpgsqlBatch(connection, transaction))
+        await using var hold = new NpgsqlCommand(HoldSql, connection)
         {
-            if (request.SpotId is { } requested)
+            Parameters =
             {
-                read.BatchCommands.Add(Statement(SpotTypeSql, Text(request.LotId), Text(requested)));
-            }
+                new NpgsqlParameter<Guid> { TypedValue = request.Id },
+                Text(request.UserId),
+                Text(request.LotId),
+                Text(DbValues.Name(request.VehicleType)),
+                OptionalText(request.SpotId),
+                OptionalText(request.Plate),
+                Time(request.StartTime.UtcDateTime),
+                Time(request.EndTime.UtcDateTime),
+                new NpgsqlParameter<long> { TypedValue = request.Amount.Minor },
+                Text(request.Amount.Currency),
+                Text(request.TariffVersion),
+                new NpgsqlParameter<int> { TypedValue = request.DemandMultiplierPercent },
+                Time(request.Now.UtcDateTime),
+                Time(request.ExpiresAt.UtcDateTime),
+                new NpgsqlParameter<int> { TypedValue = BookingPlanner.MaxSpotAttempts },
+            },
+        };
+        await hold.PrepareAsync(cancellationToken);
+        await using var reader = await hold.ExecuteReaderAsync(cancellationToken);
+        if (!await reader.ReadAsync(cancellationToken))
+        {
+            throw new InvalidOperationException("hold_booking returned no row.");
+        }
 
-            read.BatchCommands.Add(Statement(LockSplitSql, Text(request.LotId), Text(type)));
-            read.BatchCommands.Add(Statement(ExpireSql, Text(request.LotId), Text(type), Time(request.Now.UtcDateTime)));
-            read.BatchCommands.Add(Statement(OverlappingSql, Text(request.LotId), Text(type), Time(start), Time(end)));
-            if (request.SpotId is null)
-            {
-                read.BatchCommands.Add(Statement(FreeSpotsSql, Text(request.LotId), Text(type), Time(start), Time(end)));
-            }
-
-            await read.PrepareAsync(cancellationToken);
-            await using var reader = await read.ExecuteReaderAsync(cancellationToken);
-            if (request.SpotId is not null)
-            {
-                spotType = await reader.ReadAsync(cancellationToken) ? reader.GetString(0) : null;
-                await reader.NextResultAsync(cancellationToken);
-            }
-
-            if (await reader.ReadAsync(cancellationToken))
-            {
-                share = reader.GetInt32(0);
-            }
-
-            // The UPDATE returns no rows; the reader moves on to the overlapping bookings.
-            await reader.NextResultAsync(cancellationToken);
-            while (await reader.ReadAsync(cancellationToken))
-            {
-                active.Add(new ActiveWindow(reader.GetString(0), reader.GetTime(1), reader.GetTime(2)));
-            }
-
-            if (request.SpotId is null)
-            {
-                await reader.NextResultAsync(cancellationToken);
-                while (await reader.ReadAsync(cancellationToken))
+        var result = reader.GetString(0);
+        switch (result)
+        {
+            case "held":
+                var spotId = reader.GetString(1);
+                int? reservedNow = reader.IsDBNull(3) ? null : reader.GetInt32(3);
+                return new HoldResult(
+                    HoldStatus.Held,
+                    new Booking(
+                        request.Id, request.UserId, BookingStatus.Held, request.LotId, spotId, request.VehicleType, request.Plate,
+                        request.StartTime, request.EndTime, request.Amount, request.TariffVersion, request.DemandMultiplierPercent,
+                        request.Now, request.ExpiresAt, null, null, 1),
+                    ReservedNow: reservedNow);
+            case "spot_type_mismatch":
+                return new HoldResult(HoldStatus.SpotTypeMismatch, Detail: reader.GetString(2));
+            default:
+                return new HoldResult(result switch
                 {
-                    spots.Add(reader.GetString(0));
-                }
-            }
+                    "no_capacity" => HoldStatus.NoCapacity,
+                    "no_spot_free" => HoldStatus.NoSpotFree,
+                    "spot_taken" => HoldStatus.SpotTaken,
+                    "unknown_spot" => HoldStatus.UnknownSpot,
+                    _ => throw new InvalidOperationException($"hold_booking returned an unknown result '{result}'."),
+                });
         }
-
-        if (request.SpotId is not null)
-        {
-            if (spotType is null)
-            {
-                return new HoldResult(HoldStatus.UnknownSpot);
-            }
-
-            if (!string.Equals(spotType, type, StringComparison.Ordinal))
-            {
-                return new HoldResult(HoldStatus.SpotTypeMismatch, Detail: spotType);
-            }
-        }
-
-        if (share is not { } reservable || reservable == 0)
-        {
-            // No share, nothing to sell (and no row locked).
-            return new HoldResult(HoldStatus.NoCapacity);
-        }
-
-        var (status, chosen) = BookingPlanner.Plan(reservable, active, spots, request.SpotId, request.StartTime, request.EndTime);
-        if (status != HoldStatus.Held)
-        {
-            return new HoldResult(status);
-        }
-
-        // The constraint is the last word (I1): should a spot be taken after all (a writer that does
-        // not lock the split row), try the next free one, a bounded number of times.
-        foreach (var spotId in chosen)
-        {
-            try
-            {
-                await using var write = new NpgsqlBatch(connection, transaction);
-                write.BatchCommands.Add(new NpgsqlBatchCommand("SAVEPOINT hold"));
-                write.BatchCommands.Add(Statement(
-                    InsertSql,
-                    new NpgsqlParameter<Guid> { TypedValue = request.Id },
-                    Text(request.UserId),
-                    Text(request.LotId),
-                    Text(spotId),
-                    Text(type),
-                    new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Text, Value = (object?)request.Plate ?? DBNull.Value },
-                    Time(start),
-                    Time(end),
-                    new NpgsqlParameter<long> { TypedValue = request.Amount.Minor },
-                    Text(request.Amount.Currency),
-                    Text(request.TariffVersion),
-                    new NpgsqlParameter<int> { TypedValue = request.DemandMultiplierPercent },
-                    Time(request.Now.UtcDateTime),
-                    Time(request.ExpiresAt.UtcDateTime)));
-                await write.PrepareAsync(cancellationToken);
-                await write.ExecuteNonQueryAsync(cancellationToken);
-            }
-            catch (PostgresException ex) when (ex.SqlState == ExclusionViolation)
-            {
-                await transaction.RollbackAsync("hold", cancellationToken);
-                continue;
-            }
-
-            await transaction.CommitAsync(cancellationToken);
-            return new HoldResult(
-                HoldStatus.Held,
-                new Booking(
-                    request.Id, request.UserId, BookingStatus.Held, request.LotId, spotId, request.VehicleType, request.Plate,
-                    request.StartTime, request.EndTime, request.Amount, request.TariffVersion, request.DemandMultiplierPercent,
-                    request.Now, request.ExpiresAt, null, null, 1),
-                ReservedNow: BookingPlanner.ReservedAt(active, request.Now, request.StartTime, request.EndTime));
-        }
-
-        return new HoldResult(request.SpotId is null ? HoldStatus.NoSpotFree : HoldStatus.SpotTaken);
-    }
-
-    private static NpgsqlBatchCommand Statement(string sql, params NpgsqlParameter[] parameters)
-    {
-        var command = new NpgsqlBatchCommand(sql);
-        command.Parameters.AddRange(parameters);
-        return command;
     }
 
     private static NpgsqlParameter<string> Text(string value) => new() { NpgsqlDbType = NpgsqlDbType.Text, TypedValue = value };
+
+    private static NpgsqlParameter OptionalText(string? value) => new() { NpgsqlDbType = NpgsqlDbType.Text, Value = (object?)value ?? DBNull.Value };
 
     private static NpgsqlParameter<DateTime> Time(DateTime utc) => new() { NpgsqlDbType = NpgsqlDbType.TimestampTz, TypedValue = utc };
 
