@@ -158,30 +158,42 @@ fi
 RESULTS="$TMP/results"
 mkdir -p "$RESULTS"
 status=0
+# Counters of one TRX file: <Counters total=.. executed=.. passed=.. failed=.. notExecuted=..>
+counter() { # trx name
+  grep -o '<Counters [^>]*>' "$1" | head -1 | grep -o "$2=\"[0-9]*\"" | grep -o '[0-9]*' || echo 0
+}
+trx_failed() { echo $(( $(counter "$1" failed) + $(counter "$1" error) + $(counter "$1" timeout) + $(counter "$1" aborted) )); }
+# Failures outside any test (a fixture's clean-up throwing, a crashed host): dotnet test exits
+# non-zero while the TRX counts no failed test. Each counts as one failure, so the summary line
+# never says "0 failed" for a run that failed.
+outside=0
 for project in "${projects[@]}"; do
   name=$(basename "$project" .csproj)
   log "running $name"
   args=(test "$project" -c Release --no-build --results-directory "$RESULTS" --logger "trx;LogFileName=$name.trx" --logger "console;verbosity=minimal")
   [ -n "${TEST_FILTER:-}" ] && args+=(--filter "$TEST_FILTER")
-  if ! dotnet "${args[@]}" >&2; then
-    status=1
-    log "$name failed"
-  fi
+  ok=1
+  dotnet "${args[@]}" >&2 || ok=0
   if [ ! -f "$RESULTS/$name.trx" ]; then
     log "$name produced no test results (the test host crashed?)"
+    status=1; outside=$(( outside + 1 ))
+  elif [ "$ok" = 0 ]; then
     status=1
+    if [ "$(trx_failed "$RESULTS/$name.trx")" -eq 0 ]; then
+      log "$name failed outside any test (see the output above: a fixture's clean-up, the test host); counted as one failure"
+      outside=$(( outside + 1 ))
+    else
+      log "$name failed"
+    fi
   fi
 done
 
-# Sum the counters of every TRX file: <Counters total=.. executed=.. passed=.. failed=.. notExecuted=..>
-passed=0; failed=0; skipped=0
+passed=0; failed=$outside; skipped=0
 for trx in "$RESULTS"/*.trx; do
   [ -f "$trx" ] || continue
-  counters=$(grep -o '<Counters [^>]*>' "$trx" | head -1)
-  get() { echo "$counters" | grep -o "$1=\"[0-9]*\"" | grep -o '[0-9]*' || echo 0; }
-  passed=$(( passed + $(get passed) ))
-  failed=$(( failed + $(get failed) + $(get error) + $(get timeout) + $(get aborted) ))
-  skipped=$(( skipped + $(get notExecuted) ))
+  passed=$(( passed + $(counter "$trx" passed) ))
+  failed=$(( failed + $(trx_failed "$trx") ))
+  skipped=$(( skipped + $(counter "$trx" notExecuted) ))
 done
 [ "$failed" -gt 0 ] && status=1
 [ $(( passed + failed )) -eq 0 ] && { log "no test ran"; status=1; }
