@@ -183,8 +183,9 @@ internal sealed class SqliteBookingStore(SqliteDatabase database) : IBookingStor
         await using var connection = await database.OpenAsync(cancellationToken);
         await using var command = connection.CreateCommand();
         command.CommandText = """
-            SELECT DISTINCT lot_id FROM bookings
-            WHERE status IN ('held', 'confirmed') AND ((start_ms > $from AND start_ms <= $to) OR (end_ms > $from AND end_ms <= $to))
+            SELECT lot_id FROM bookings WHERE status IN ('held', 'confirmed') AND start_ms > $from AND start_ms <= $to
+            UNION
+            SELECT lot_id FROM bookings WHERE status IN ('held', 'confirmed') AND end_ms > $from AND end_ms <= $to
             ORDER BY lot_id
             """;
         command.With("$from", DbValues.Ms(from)).With("$to", DbValues.Ms(to));

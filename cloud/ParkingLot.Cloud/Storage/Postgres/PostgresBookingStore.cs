@@ -154,9 +154,9 @@ internal sealed class PostgresBookingStore(NpgsqlDataSource dataSource) : IBooki
     public async Task<IReadOnlyList<string>> ListLotsWithBoundariesAsync(DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken)
     {
         await using var command = dataSource.CreateCommand("""
-            SELECT DISTINCT lot_id FROM bookings
-            WHERE status IN ('held', 'confirmed')
-              AND ((lower(period) > @from AND lower(period) <= @to) OR (upper(period) > @from AND upper(period) <= @to))
+            SELECT lot_id FROM bookings WHERE status IN ('held', 'confirmed') AND lower(period) > @from AND lower(period) <= @to
+            UNION
+            SELECT lot_id FROM bookings WHERE status IN ('held', 'confirmed') AND upper(period) > @from AND upper(period) <= @to
             ORDER BY lot_id
             """);
         command.WithTime("from", from).WithTime("to", to);
