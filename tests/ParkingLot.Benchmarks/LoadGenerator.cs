@@ -79,4 +79,46 @@ internal static class LoadGenerator
 
         return new LoadResult(succeeded, failed, elapsed, [.. latencies.SelectMany(l => l)], merged);
     }
+
+    /// <summary>
+    /// An open-loop run: request n is due at <c>n / perSecond</c> seconds from the start and is sent then,
+    /// whether or not earlier ones have answered, so the latency of a slow answer does not slow the
+    /// offered load down (no coordinated omission). Latency counts from the due time, so time spent
+    /// waiting for a free connection is part of it.
+    /// </summary>
+    public static async Task<LoadResult> RunPacedAsync(
+        HttpClient client, double perSecond, int requests,
+        Func<int, HttpRequestMessage> request, HttpStatusCode expected, CancellationToken cancellationToken)
+    {
+        var latencies = new double[requests];
+        var codes = new HttpStatusCode[requests];
+        var start = Stopwatch.GetTimestamp();
+        var pending = new List<Task>(requests);
+
+        async Task SendAsync(int n, long due)
+        {
+            using var message = request(n);
+            using var response = await client.SendAsync(message, HttpCompletionOption.ResponseContentRead, cancellationToken);
+            latencies[n] = Stopwatch.GetElapsedTime(due).TotalMilliseconds;
+            codes[n] = response.StatusCode;
+        }
+
+        for (var n = 0; n < requests && !cancellationToken.IsCancellationRequested; n++)
+        {
+            var due = start + (long)(n / perSecond * Stopwatch.Frequency);
+            var wait = Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), due);
+            if (wait > TimeSpan.FromMilliseconds(1))
+            {
+                await Task.Delay(wait, cancellationToken);
+            }
+
+            pending.Add(SendAsync(n, due));
+        }
+
+        await Task.WhenAll(pending);
+        var elapsed = Stopwatch.GetElapsedTime(start);
+        var statuses = codes.GroupBy(c => c).ToDictionary(g => g.Key, g => g.Count());
+        var succeeded = statuses.GetValueOrDefault(expected);
+        return new LoadResult(succeeded, requests - succeeded, elapsed, latencies, statuses);
+    }
 }

@@ -5,6 +5,9 @@
 #   tests/ParkingLot.Benchmarks/run-with-services.sh all
 #   tests/ParkingLot.Benchmarks/run-with-services.sh availability booking search
 #
+# BENCH_PG_OPTS adds server options, e.g. BENCH_PG_OPTS="-c shared_preload_libraries=pg_stat_statements"
+# to see where PostgreSQL spends its time.
+#
 # Needs the Debian packages postgresql and redis-server (./test.sh installs them). Without this
 # script (plain `dotnet run`), the cloud benchmarks run on the embedded SQLite store and in-process cache.
 set -Eeuo pipefail
@@ -46,7 +49,7 @@ mkdir -p "$TMP/pg" "$TMP/pgsock"
 as_pg "$PG_BIN/initdb" -D "$TMP/pg" -U postgres --auth=trust -E UTF8 --no-instructions >"$TMP/initdb.log" 2>&1 \
   || { cat "$TMP/initdb.log" >&2; exit 1; }
 as_pg "$PG_BIN/pg_ctl" -D "$TMP/pg" -w -t 60 -l "$TMP/pg/server.log" \
-  -o "-c listen_addresses=127.0.0.1 -p $PG_PORT -k $TMP/pgsock -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=400" \
+  -o "-c listen_addresses=127.0.0.1 -p $PG_PORT -k $TMP/pgsock -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=400 ${BENCH_PG_OPTS:-}" \
   start >/dev/null || { cat "$TMP/pg/server.log" >&2; exit 1; }
 PG_STARTED=1
 
