@@ -39,6 +39,7 @@ internal static class StorageExtensions
                 source.ConnectionStringBuilder.NoResetOnClose = true;
                 return source.Build();
             });
+            builder.Services.AddSingleton(sp => new PostgresHoldPipeline(postgres, sp.GetRequiredService<ILoggerFactory>()));
             builder.Services.AddSingleton<PostgresDatabase>();
             builder.Services.AddSingleton<IStoreDatabase>(sp => sp.GetRequiredService<PostgresDatabase>());
             builder.Services.AddSingleton<PostgresLotStore>();

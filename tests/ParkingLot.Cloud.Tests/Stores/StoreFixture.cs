@@ -97,6 +97,7 @@ public sealed class SqliteStoreFixture : StoreFixture
 public sealed class PostgresStoreFixture : StoreFixture
 {
     private NpgsqlDataSource? _dataSource;
+    private PostgresHoldPipeline? _pipeline;
 
     /// <summary>The test database, for statements the stores never run (a writer that bypasses them).</summary>
     public NpgsqlDataSource DataSource => _dataSource ?? throw new InvalidOperationException("Not initialized.");
@@ -105,10 +106,11 @@ public sealed class PostgresStoreFixture : StoreFixture
     {
         var connectionString = await TestServices.CreateDatabaseAsync("store_contract", TestContext.Token);
         _dataSource = NpgsqlDataSource.Create(connectionString);
+        _pipeline = new PostgresHoldPipeline(connectionString, NullLoggerFactory.Instance);
         var database = new PostgresDatabase(_dataSource, new PostgresConnectionString(connectionString), NullLogger<PostgresDatabase>.Instance);
         await database.InitializeAsync(TestContext.Token);
         var lots = new PostgresLotStore(_dataSource);
-        (Database, Lots, Availability, EdgeSync, Bookings) = (database, lots, lots, new PostgresEdgeSyncStore(_dataSource), new PostgresBookingStore(_dataSource));
+        (Database, Lots, Availability, EdgeSync, Bookings) = (database, lots, lots, new PostgresEdgeSyncStore(_dataSource), new PostgresBookingStore(_dataSource, _pipeline));
     }
 
     public override async Task DisposeAsync()
@@ -116,6 +118,11 @@ public sealed class PostgresStoreFixture : StoreFixture
         if (_dataSource is not null)
         {
             await _dataSource.DisposeAsync();
+        }
+
+        if (_pipeline is not null)
+        {
+            await _pipeline.DisposeAsync();
         }
     }
 

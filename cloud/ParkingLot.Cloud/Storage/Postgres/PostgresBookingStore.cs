@@ -12,9 +12,11 @@ namespace ParkingLot.Cloud.Storage.Postgres;
 /// one lot and type (on any instance) take turns through check and insert, while other lots and
 /// types proceed in parallel. A hold is one round trip: the server-side function
 /// <c>hold_booking</c> does lock, check and insert in the statement's own transaction, so the lock
-/// is held for server time only, never across the network.
+/// is held for server time only, never across the network. Holds go through a multiplexing data
+/// source (<see cref="PostgresHoldPipeline"/>): concurrent holds share a few connections, written and
+/// read in batches, each still its own statement and transaction.
 /// </summary>
-internal sealed class PostgresBookingStore(NpgsqlDataSource dataSource) : IBookingStore
+internal sealed class PostgresBookingStore(NpgsqlDataSource dataSource, PostgresHoldPipeline pipeline) : IBookingStore
 {
     private const string Columns = """
         booking_id, user_id, status, lot_id, spot_id, vehicle_type, plate, lower(period), upper(period), amount_minor, currency,
@@ -31,29 +33,26 @@ internal sealed class PostgresBookingStore(NpgsqlDataSource dataSource) : IBooki
 
     public async Task<HoldResult> HoldAsync(HoldRequest request, CancellationToken cancellationToken)
     {
-        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        await using var hold = new NpgsqlCommand(HoldSql, connection)
+        // Multiplexing prepares by itself (Max Auto Prepare), so no PrepareAsync here.
+        await using var hold = pipeline.DataSource.CreateCommand(HoldSql);
+        hold.Parameters.AddRange(new NpgsqlParameter[]
         {
-            Parameters =
-            {
-                new NpgsqlParameter<Guid> { TypedValue = request.Id },
-                Text(request.UserId),
-                Text(request.LotId),
-                Text(DbValues.Name(request.VehicleType)),
-                OptionalText(request.SpotId),
-                OptionalText(request.Plate),
-                Time(request.StartTime.UtcDateTime),
-                Time(request.EndTime.UtcDateTime),
-                new NpgsqlParameter<long> { TypedValue = request.Amount.Minor },
-                Text(request.Amount.Currency),
-                Text(request.TariffVersion),
-                new NpgsqlParameter<int> { TypedValue = request.DemandMultiplierPercent },
-                Time(request.Now.UtcDateTime),
-                Time(request.ExpiresAt.UtcDateTime),
-                new NpgsqlParameter<int> { TypedValue = BookingPlanner.MaxSpotAttempts },
-            },
-        };
-        await hold.PrepareAsync(cancellationToken);
+            new NpgsqlParameter<Guid> { TypedValue = request.Id },
+            Text(request.UserId),
+            Text(request.LotId),
+            Text(DbValues.Name(request.VehicleType)),
+            OptionalText(request.SpotId),
+            OptionalText(request.Plate),
+            Time(request.StartTime.UtcDateTime),
+            Time(request.EndTime.UtcDateTime),
+            new NpgsqlParameter<long> { TypedValue = request.Amount.Minor },
+            Text(request.Amount.Currency),
+            Text(request.TariffVersion),
+            new NpgsqlParameter<int> { TypedValue = request.DemandMultiplierPercent },
+            Time(request.Now.UtcDateTime),
+            Time(request.ExpiresAt.UtcDateTime),
+            new NpgsqlParameter<int> { TypedValue = BookingPlanner.MaxSpotAttempts },
+        });
         await using var reader = await hold.ExecuteReaderAsync(cancellationToken);
         if (!await reader.ReadAsync(cancellationToken))
         {
