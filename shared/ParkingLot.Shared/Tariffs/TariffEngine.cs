@@ -287,10 +287,16 @@ public static class TariffEngine
         }
     }
 
+    /// <summary>
+    /// The validation of each definition instance, done at its first quote: a service quotes one
+    /// published definition thousands of times. Definitions are immutable records, loaded once.
+    /// </summary>
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<TariffDefinition, IReadOnlyList<string>> ValidatedOnce = [];
+
     private static (VehicleTariff Vehicle, TimeZoneInfo Zone) Prepare(TariffDefinition tariff, VehicleType vehicleType, double occupancy)
     {
         ArgumentNullException.ThrowIfNull(tariff);
-        var problems = Validate(tariff);
+        var problems = ValidatedOnce.GetValue(tariff, Validate);
         if (problems.Count > 0)
         {
             throw new ArgumentException($"Tariff '{tariff.Version}' is invalid: {string.Join(" ", problems)}", nameof(tariff));
