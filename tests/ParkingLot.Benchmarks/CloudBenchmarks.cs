@@ -25,7 +25,7 @@ internal static class CloudBenchmarks
     {
         if (_host is null)
         {
-            Console.Error.WriteLine("  starting the cloud and loading 1,000 lots / 500,000 spots …");
+            Console.Error.WriteLine("  starting the cloud and loading 1,000 lots / 500,000 spots (and on PostgreSQL a year of bookings, 365,000) …");
             _host = CloudHost.StartAsync(cancellationToken);
         }
 

@@ -119,7 +119,8 @@ internal sealed class CloudHost : WebApplicationFactory<cloud::Program>
 
     /// <summary>
     /// 1,000 lots of 500 car spots each, scattered within ~30 km of <see cref="Center"/>, with the demo
-    /// tariff and all spots in the cloud's share. On PostgreSQL the spots go in with one binary COPY.
+    /// tariff and all spots in the cloud's share. On PostgreSQL the spots go in with one binary COPY,
+    /// and a year of past bookings with another.
     /// </summary>
     private async Task LoadAsync(CancellationToken cancellationToken)
     {
@@ -173,8 +174,46 @@ internal sealed class CloudHost : WebApplicationFactory<cloud::Program>
             await import.CompleteAsync(cancellationToken);
         }
 
+        await CopyBookingHistoryAsync(connection, cancellationToken);
         await using var analyze = new NpgsqlCommand("ANALYZE", connection);
         await analyze.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    /// <summary>
+    /// A year of bookings (DESIGN §9): every lot one confirmed two-hour booking a day for the past
+    /// 365 days, on spots taken in turn — 365,000 rows through the exclusion constraint and every
+    /// index, so holds, availability and search are measured against a table with history.
+    /// </summary>
+    private static async Task CopyBookingHistoryAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
+    {
+        var today = TimeProvider.System.GetUtcNow().UtcDateTime.Date;
+        var random = new Random(3);
+        await using var import = await connection.BeginBinaryImportAsync(
+            "COPY bookings (booking_id, user_id, status, lot_id, spot_id, vehicle_type, period, amount_minor, currency, tariff_version, demand_percent, created_at, version) FROM STDIN (FORMAT BINARY)",
+            cancellationToken);
+        for (var day = 365; day >= 1; day--)
+        {
+            for (var i = 0; i < Lots; i++)
+            {
+                var start = today.AddDays(-day).AddHours(6 + random.Next(12));
+                await import.StartRowAsync(cancellationToken);
+                await import.WriteAsync(Guid.CreateVersion7(new DateTimeOffset(start.AddDays(-1))), NpgsqlDbType.Uuid, cancellationToken);
+                await import.WriteAsync($"history-{i % 500}", NpgsqlDbType.Text, cancellationToken);
+                await import.WriteAsync("confirmed", NpgsqlDbType.Text, cancellationToken);
+                await import.WriteAsync(LotId(i), NpgsqlDbType.Text, cancellationToken);
+                await import.WriteAsync($"S{day % SpotsPerLot:000}", NpgsqlDbType.Text, cancellationToken);
+                await import.WriteAsync("car", NpgsqlDbType.Text, cancellationToken);
+                await import.WriteAsync(new NpgsqlRange<DateTime>(start, true, start.AddHours(2), false), NpgsqlDbType.TimestampTzRange, cancellationToken);
+                await import.WriteAsync(700L, NpgsqlDbType.Bigint, cancellationToken);
+                await import.WriteAsync("EUR", NpgsqlDbType.Text, cancellationToken);
+                await import.WriteAsync("history", NpgsqlDbType.Text, cancellationToken);
+                await import.WriteAsync(100, NpgsqlDbType.Integer, cancellationToken);
+                await import.WriteAsync(start.AddDays(-1), NpgsqlDbType.TimestampTz, cancellationToken);
+                await import.WriteAsync(1, NpgsqlDbType.Integer, cancellationToken);
+            }
+        }
+
+        await import.CompleteAsync(cancellationToken);
     }
 
     private static async Task<string> CreateDatabaseAsync(string server, CancellationToken cancellationToken)
