@@ -26,6 +26,7 @@ internal sealed class CloudMqttConnection : BackgroundService
     private readonly ILogger<CloudMqttConnection> _logger;
     private readonly IMqttClient _client;
     private readonly CancellationTokenSource _stopping = new();
+    private Task? _stopped;
     private bool _disposed;
     private TaskCompletionSource _disconnected = NewSignal();
     private volatile bool _subscribed;
@@ -54,6 +55,11 @@ internal sealed class CloudMqttConnection : BackgroundService
     /// <summary>Connected and subscribed: edge messages are being consumed (readiness).</summary>
     public bool IsReady => _subscribed && _client.IsConnected;
 
+    /// <summary>
+    /// Stops once, whoever asks: a host's StopAsync can run twice at the same time (WebApplicationFactory
+    /// stopping while the entry point's RunAsync stops too), and two concurrent publish-then-disconnect
+    /// sequences make MQTTnet's client fail inside.
+    /// </summary>
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
         // A host torn down after a failed start (or a test factory disposing early) can dispose this
@@ -63,6 +69,27 @@ internal sealed class CloudMqttConnection : BackgroundService
             return;
         }
 
+        var mine = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        if (Interlocked.CompareExchange(ref _stopped, mine.Task, null) is { } first)
+        {
+            await first;
+            return;
+        }
+
+        try
+        {
+            await StopOnceAsync(cancellationToken);
+            mine.SetResult();
+        }
+        catch (Exception ex)
+        {
+            mine.SetException(ex);
+            throw;
+        }
+    }
+
+    private async Task StopOnceAsync(CancellationToken cancellationToken)
+    {
         await _stopping.CancelAsync();
         _subscribed = false;
         if (_client.IsConnected)
