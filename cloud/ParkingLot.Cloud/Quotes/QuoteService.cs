@@ -49,6 +49,11 @@ internal sealed class QuoteService(LotCatalog catalog, AvailabilityService avail
             return (null, lot, ApiProblems.Unprocessable("Vehicle type not taken", $"Lot '{lotId}' has no {Storage.DbValues.Name(vehicleType)} spots."));
         }
 
+        if (lot.ClosedProblem(start, end) is { } closed)
+        {
+            return (null, lot, ApiProblems.Unprocessable("Lot closed", closed));
+        }
+
         if (lot.Tariff is not { } tariff)
         {
             return (null, lot, ApiProblems.Conflict("No tariff", $"Lot '{lotId}' has no published tariff yet, so nothing can be priced."));

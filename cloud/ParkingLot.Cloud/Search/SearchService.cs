@@ -64,7 +64,8 @@ internal sealed class SearchService(LotCatalog catalog, AvailabilityService avai
             if (lot.Location is not { } at
                 || at.Lat < box.MinLat || at.Lat > box.MaxLat
                 || (!box.AllLongitudes && (at.Lng < box.MinLng || at.Lng > box.MaxLng))
-                || (request.VehicleType is { } type && !lot.VehicleTypes.Contains(type)))
+                || (request.VehicleType is { } type && !lot.VehicleTypes.Contains(type))
+                || lot.ClosedProblem(from, to) is not null)
             {
                 continue;
             }

@@ -309,7 +309,7 @@ internal sealed class SqliteLotStore(SqliteDatabase database) : ILotStore, IAvai
         await using var connection = await database.OpenAsync(cancellationToken);
         await using var command = connection.CreateCommand();
         command.CommandText = """
-            SELECT l.lot_id, l.name, l.time_zone, l.lat, l.lng, l.vehicle_types, t.definition
+            SELECT l.lot_id, l.name, l.time_zone, l.lat, l.lng, l.vehicle_types, t.definition, l.opening_hours
             FROM lots l LEFT JOIN lot_tariffs t ON t.lot_id = l.lot_id AND t.version = l.tariff_version
             ORDER BY l.lot_id
             """;
@@ -319,7 +319,8 @@ internal sealed class SqliteLotStore(SqliteDatabase database) : ILotStore, IAvai
         {
             lots.Add(new CatalogLot(
                 reader.GetString(0), reader.GetString(1), reader.GetString(2), ReadLocation(reader, 3),
-                DbValues.ParseTypeList(reader.GetString(5)), reader.IsDBNull(6) ? null : DbValues.ParseTariff(reader.GetString(6))));
+                DbValues.ParseTypeList(reader.GetString(5)), reader.IsDBNull(6) ? null : DbValues.ParseTariff(reader.GetString(6)),
+                DbValues.ParseOpeningHours(reader.GetString(7))));
         }
 
         return lots;

@@ -45,13 +45,24 @@ public sealed class BookingCloud : WebApplicationFactory<Program>, IAsyncLifetim
         }
     }
 
-    /// <summary>A lot with cars C1–C{cars} and EVs, the test tariff, and the cloud's share of cars.</summary>
-    internal async Task<LotDescription> CreateLotAsync(int cars = 3, int carShare = 3, int evs = 1, double lat = 52.5, double lng = 13.4)
+    /// <summary>
+    /// A lot with cars C1–C{cars} and EVs, the test tariff, and the cloud's share of cars; open always,
+    /// or in <paramref name="hours"/> (time zone Europe/Berlin) when given.
+    /// </summary>
+    internal async Task<LotDescription> CreateLotAsync(
+        int cars = 3, int carShare = 3, int evs = 1, double lat = 52.5, double lng = 13.4, IReadOnlyList<OpeningHours>? hours = null)
     {
         var lot = new LotFileBuilder().WithLotId($"b-{Guid.NewGuid():N}"[..18]).WithLocation(lat, lng)
             .WithSpots(VehicleType.Car, cars).WithSpots(VehicleType.Ev, evs).Build();
         var store = Services.GetRequiredService<ILotStore>();
         await store.UpsertAsync(lot, TestContext.Token);
+        if (hours is not null)
+        {
+            var update = await store.UpdateAsync(
+                new LotDefinition(lot.LotId, lot.Name, "Europe/Berlin", lot.Location!, hours, [VehicleType.Car, VehicleType.Ev]), TestContext.Token);
+            Assert.Equal(LotWriteStatus.Done, update.Status);
+        }
+
         await store.PublishTariffAsync(lot.LotId, TestTariffs.Simple(), Clock.GetUtcNow(), TestContext.Token);
         await store.SetCapacityAsync(lot.LotId, new Dictionary<VehicleType, int> { [VehicleType.Car] = carShare }, Clock.GetUtcNow(), TestContext.Token);
         Services.GetRequiredService<LotCatalog>().Invalidate();

@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.DependencyInjection;
 using ParkingLot.Cloud.Availability;
 using ParkingLot.Cloud.Bookings;
+using ParkingLot.Cloud.Lots;
 using ParkingLot.Cloud.Tests.Auth;
 using ParkingLot.Cloud.Tests.Builders;
 using ParkingLot.Shared;
@@ -72,6 +73,59 @@ public sealed class BookingsApiTests(BookingCloud cloud)
         Assert.Contains("reservable", problem.Detail, StringComparison.Ordinal);
         Assert.Equal(2, (await client.GetFromJsonAsync<BookingResponse[]>("/api/v1/bookings", CloudApplication.Json, TestContext.Token))!.Length);
     }
+
+    [Fact]
+    public async Task Create_OutsideOpeningHours_422LotClosedAndNothingStored()
+    {
+        var lot = await cloud.CreateLotAsync(hours: [Weekdays7To19]);
+        using var client = cloud.CreateClient(await TestTokens.DriverAsync(cloud));
+        var monday = NextBerlinMidnight(DayOfWeek.Monday);
+
+        var saturday = await client.PostAsJsonAsync("/api/v1/bookings", Request(lot.LotId, monday.AddDays(-2).AddHours(10), monday.AddDays(-2).AddHours(12)), TestContext.Token);
+        var pastClosing = await client.PostAsJsonAsync("/api/v1/bookings", Request(lot.LotId, monday.AddHours(18), monday.AddHours(19.5)), TestContext.Token);
+        var quote = await client.PostAsJsonAsync("/api/v1/quotes", new { lotId = lot.LotId, vehicleType = "car", startTime = monday.AddHours(6), endTime = monday.AddHours(8) }, TestContext.Token);
+
+        Assert.Contains("when the window starts", (await AssertProblemAsync(saturday, HttpStatusCode.UnprocessableEntity)).Detail, StringComparison.Ordinal);
+        var late = await AssertProblemAsync(pastClosing, HttpStatusCode.UnprocessableEntity);
+        Assert.Equal("Lot closed", late.Title);
+        Assert.Contains("when the window ends", late.Detail, StringComparison.Ordinal);
+        Assert.Equal("Lot closed", (await AssertProblemAsync(quote, HttpStatusCode.UnprocessableEntity)).Title);
+        Assert.Empty((await client.GetFromJsonAsync<BookingResponse[]>("/api/v1/bookings", CloudApplication.Json, TestContext.Token))!);
+    }
+
+    [Fact]
+    public async Task Create_WithinOpeningHours_HeldIncludingStaysOverClosedHoursAndLeavingAtClosing()
+    {
+        var lot = await cloud.CreateLotAsync(hours: [Weekdays7To19]);
+        using var client = cloud.CreateClient(await TestTokens.DriverAsync(cloud));
+        var monday = NextBerlinMidnight(DayOfWeek.Monday);
+
+        var morning = await client.PostAsJsonAsync("/api/v1/bookings", Request(lot.LotId, monday.AddHours(8), monday.AddHours(10)), TestContext.Token);
+        var untilClosing = await client.PostAsJsonAsync("/api/v1/bookings", Request(lot.LotId, monday.AddHours(17), monday.AddHours(19)), TestContext.Token);
+        var overnight = await client.PostAsJsonAsync("/api/v1/bookings", Request(lot.LotId, monday.AddHours(18), monday.AddHours(24 + 8)), TestContext.Token);
+
+        Assert.Equal(
+            [HttpStatusCode.Created, HttpStatusCode.Created, HttpStatusCode.Created],
+            new[] { morning.StatusCode, untilClosing.StatusCode, overnight.StatusCode });
+    }
+
+    private static readonly OpeningHours Weekdays7To19 = new(
+        [DayOfWeek.Monday, DayOfWeek.Tuesday, DayOfWeek.Wednesday, DayOfWeek.Thursday, DayOfWeek.Friday], new TimeOnly(7, 0), new TimeOnly(19, 0));
+
+    /// <summary>Midnight in Berlin starting the first <paramref name="day"/> at least three days from the test clock's now.</summary>
+    internal static DateTimeOffset NextBerlinMidnight(DateTimeOffset now, DayOfWeek day)
+    {
+        var zone = TimeZoneInfo.FindSystemTimeZoneById("Europe/Berlin");
+        var local = TimeZoneInfo.ConvertTime(now, zone).Date.AddDays(3);
+        while (local.DayOfWeek != day)
+        {
+            local = local.AddDays(1);
+        }
+
+        return new DateTimeOffset(local, zone.GetUtcOffset(local));
+    }
+
+    private DateTimeOffset NextBerlinMidnight(DayOfWeek day) => NextBerlinMidnight(Now, day);
 
     [Fact]
     public async Task Create_HoldNotPaidInTime_ExpiresAndSpotBookableAgain()

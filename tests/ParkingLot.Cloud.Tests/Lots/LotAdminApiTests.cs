@@ -34,7 +34,9 @@ public sealed class LotAdminApiTests(BookingCloud cloud)
         Assert.Equal(("Harbour Garage", 3, "admin-1"), (details!.Name, details.SpotCount, details.TariffVersion));
         var cars = await admin.GetFromJsonAsync<SpotInfo[]>($"/api/v1/lots/{id}/spots?vehicleType=car", CloudApplication.Json, TestContext.Token);
         Assert.Equal(["A1", "A2"], cars!.Select(s => s.Id));
-        var quote = await admin.PostAsJsonAsync("/api/v1/quotes", new { lotId = id, vehicleType = "car", startTime = cloud.Clock.GetUtcNow().AddHours(1), endTime = cloud.Clock.GetUtcNow().AddHours(2) }, TestContext.Token);
+        // The lot opens Mondays and Fridays 07:00–22:00 (Berlin): quote an hour on a Monday morning.
+        var monday = BookingsApiTests.NextBerlinMidnight(cloud.Clock.GetUtcNow(), DayOfWeek.Monday);
+        var quote = await admin.PostAsJsonAsync("/api/v1/quotes", new { lotId = id, vehicleType = "car", startTime = monday.AddHours(9), endTime = monday.AddHours(10) }, TestContext.Token);
         Assert.Equal(600, (await quote.Content.ReadFromJsonAsync<FeeQuote>(CloudApplication.Json, TestContext.Token))!.Total.Minor);
     }
 

@@ -1,3 +1,4 @@
+using ParkingLot.Cloud.Lots;
 using System.Net;
 using System.Net.Http.Json;
 using ParkingLot.Cloud.Search;
@@ -33,6 +34,26 @@ public sealed class SearchApiTests(BookingCloud cloud)
         Assert.InRange(results[0].DistanceMeters, 1100, 1125);
         Assert.Equal(TariffEngine.Quote(TestTariffs.Simple(), VehicleType.Car, from, to).Total, results[0].Quote!.Total);
         Assert.Equal((3, 3), (results[0].Availability.Single().Free, results[0].Availability.Single().Reservable));
+    }
+
+    [Fact]
+    public async Task Search_LotClosedDuringTheWindow_LeftOut()
+    {
+        var (lat, lng) = (12 + Random.Shared.NextDouble(), -35 - Random.Shared.NextDouble());
+        OpeningHours weekdays = new([DayOfWeek.Monday, DayOfWeek.Tuesday, DayOfWeek.Wednesday, DayOfWeek.Thursday, DayOfWeek.Friday], new TimeOnly(7, 0), new TimeOnly(19, 0));
+        var weekdaysOnly = await cloud.CreateLotAsync(lat: lat, lng: lng, hours: [weekdays]);
+        var alwaysOpen = await cloud.CreateLotAsync(lat: lat + 0.01, lng: lng);
+        using var client = cloud.CreateClient();
+        var monday = Bookings.BookingsApiTests.NextBerlinMidnight(cloud.Clock.GetUtcNow(), DayOfWeek.Monday);
+
+        async Task<string[]> SearchAsync(DateTimeOffset from, DateTimeOffset to)
+        {
+            var response = await client.PostAsJsonAsync("/api/v1/parking/search", new { lat, lng, radiusMeters = 5000, vehicleType = "car", from, to }, TestContext.Token);
+            return [.. (await response.Content.ReadFromJsonAsync<SearchResult[]>(CloudApplication.Json, TestContext.Token))!.Select(r => r.LotId)];
+        }
+
+        Assert.Equal([weekdaysOnly.LotId, alwaysOpen.LotId], await SearchAsync(monday.AddHours(8), monday.AddHours(10)));
+        Assert.Equal([alwaysOpen.LotId], await SearchAsync(monday.AddDays(-2).AddHours(10), monday.AddDays(-2).AddHours(12)));
     }
 
     public static TheoryData<string, object> BadSearches() => new()

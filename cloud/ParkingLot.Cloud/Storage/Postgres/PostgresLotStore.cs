@@ -264,7 +264,7 @@ internal sealed class PostgresLotStore(NpgsqlDataSource dataSource) : ILotStore,
     public async Task<IReadOnlyList<CatalogLot>> ListCatalogAsync(CancellationToken cancellationToken)
     {
         await using var command = dataSource.CreateCommand("""
-            SELECT l.lot_id, l.name, l.time_zone, l.lat, l.lng, l.vehicle_types, t.definition
+            SELECT l.lot_id, l.name, l.time_zone, l.lat, l.lng, l.vehicle_types, t.definition, l.opening_hours
             FROM lots l LEFT JOIN lot_tariffs t ON t.lot_id = l.lot_id AND t.version = l.tariff_version
             ORDER BY l.lot_id
             """);
@@ -274,7 +274,8 @@ internal sealed class PostgresLotStore(NpgsqlDataSource dataSource) : ILotStore,
         {
             lots.Add(new CatalogLot(
                 reader.GetString(0), reader.GetString(1), reader.GetString(2), ReadLocation(reader, 3),
-                ParseTypes(reader.GetFieldValue<string[]>(5)), reader.IsDBNull(6) ? null : DbValues.ParseTariff(reader.GetString(6))));
+                ParseTypes(reader.GetFieldValue<string[]>(5)), reader.IsDBNull(6) ? null : DbValues.ParseTariff(reader.GetString(6)),
+                DbValues.ParseOpeningHours(reader.GetString(7))));
         }
 
         return lots;
