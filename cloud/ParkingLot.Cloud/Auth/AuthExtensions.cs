@@ -48,12 +48,21 @@ internal static class AuthExtensions
 
         builder.Services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer();
         builder.Services.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme)
-            .Configure<SigningKeyProvider, IOptions<AuthOptions>>((jwt, keys, auth) =>
+            .Configure<SigningKeyProvider, IOptions<AuthOptions>, TimeProvider>((jwt, keys, auth, clock) =>
             {
                 // Keep claim names as issued ("sub", "role"), not the WS-* URIs.
                 jwt.MapInboundClaims = false;
+                jwt.TimeProvider = clock;
+                var skew = auth.Value.ClockSkew;
                 jwt.TokenValidationParameters = new TokenValidationParameters
                 {
+                    // Lifetimes against the service's one clock, the one that mints the tokens (the
+                    // library's own check reads the system clock). A token must carry an expiry.
+                    LifetimeValidator = (notBefore, expires, _, _) =>
+                    {
+                        var now = clock.GetUtcNow().UtcDateTime;
+                        return (notBefore is null || notBefore.Value <= now + skew) && expires is { } until && until + skew > now;
+                    },
                     ValidIssuer = auth.Value.Issuer,
                     ValidAudience = auth.Value.Audience,
                     IssuerSigningKey = keys.Key,

@@ -75,6 +75,20 @@ public sealed class BookingsApiTests(BookingCloud cloud)
     }
 
     [Fact]
+    public async Task AccessToken_ServiceClockPassesItsLifetime_401()
+    {
+        // Minted and validated against the service's clock (here a fake one): 15 minutes of life
+        // plus 30 s of skew, however little wall-clock time passes.
+        using var client = cloud.CreateClient(await TestTokens.DriverAsync(cloud));
+        var before = await client.GetAsync("/api/v1/bookings", TestContext.Token);
+
+        cloud.Clock.Advance(TimeSpan.FromMinutes(16));
+        var after = await client.GetAsync("/api/v1/bookings", TestContext.Token);
+
+        Assert.Equal((HttpStatusCode.OK, HttpStatusCode.Unauthorized), (before.StatusCode, after.StatusCode));
+    }
+
+    [Fact]
     public async Task Create_OutsideOpeningHours_422LotClosedAndNothingStored()
     {
         var lot = await cloud.CreateLotAsync(hours: [Weekdays7To19]);
