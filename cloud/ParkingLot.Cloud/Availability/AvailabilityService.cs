@@ -25,22 +25,6 @@ internal sealed class AvailabilityService(IAvailabilityCache cache, IAvailabilit
         return loaded;
     }
 
-    /// <summary>
-    /// Sets one vehicle type's reserved count in the cached availability (a hold's own count, taken
-    /// in its transaction) without reloading the lot; a lot not cached is left to the next read.
-    /// </summary>
-    public async Task SetReservedAsync(string lotId, VehicleType vehicleType, int reserved, CancellationToken cancellationToken)
-    {
-        var cached = await cache.GetAsync(lotId, cancellationToken);
-        if (cached is null)
-        {
-            return;
-        }
-
-        var types = cached.VehicleTypes.Select(t => t.VehicleType == vehicleType ? t with { Reserved = reserved } : t).ToList();
-        await cache.SetAsync(cached with { VehicleTypes = types }, cancellationToken);
-    }
-
     /// <summary>Reloads a lot from the store into the cache (after seeding).</summary>
     public async Task RefreshAsync(string lotId, CancellationToken cancellationToken)
     {

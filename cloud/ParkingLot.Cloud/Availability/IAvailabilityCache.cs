@@ -8,6 +8,10 @@ internal interface IAvailabilityCache
 {
     ValueTask<LotAvailability?> GetAsync(string lotId, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Replaces the lot's snapshot unless the cached one is newer (a later <see cref="LotAvailability.AsOf"/>):
+    /// writers race after their commits, and an older snapshot landing last must not win.
+    /// </summary>
     ValueTask SetAsync(LotAvailability availability, CancellationToken cancellationToken);
 }
 

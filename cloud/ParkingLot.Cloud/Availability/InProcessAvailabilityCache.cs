@@ -12,7 +12,7 @@ internal sealed class InProcessAvailabilityCache : IAvailabilityCache
 
     public ValueTask SetAsync(LotAvailability availability, CancellationToken cancellationToken)
     {
-        _lots[availability.LotId] = availability;
+        _lots.AddOrUpdate(availability.LotId, availability, (_, current) => availability.AsOf >= current.AsOf ? availability : current);
         return ValueTask.CompletedTask;
     }
 }

@@ -23,6 +23,18 @@ internal sealed class RedisAvailabilityCache : IAvailabilityCache, IHostedServic
     };
 
     private const string AsOfField = "asOf";
+
+    // KEYS[1] the lot's hash; ARGV: asOf, channel, message, then field/value pairs (asOf among them).
+    private const string SetUnlessNewerScript = """
+        local stored = redis.call('HGET', KEYS[1], 'asOf')
+        if stored and stored > ARGV[1] then
+            return 0
+        end
+        redis.call('DEL', KEYS[1])
+        redis.call('HSET', KEYS[1], unpack(ARGV, 4))
+        redis.call('PUBLISH', ARGV[2], ARGV[3])
+        return 1
+        """;
     private const string TypeFieldPrefix = "type:";
 
     private readonly IConnectionMultiplexer _redis;
@@ -30,6 +42,7 @@ internal sealed class RedisAvailabilityCache : IAvailabilityCache, IHostedServic
     private readonly ILogger<RedisAvailabilityCache> _logger;
     private readonly string _keyPrefix;
     private readonly RedisChannel _channel;
+    private readonly string _channelName;
     private readonly TimeSpan _localLifetime;
     private readonly ConcurrentDictionary<string, LocalCopy> _local = new(StringComparer.Ordinal);
 
@@ -40,7 +53,8 @@ internal sealed class RedisAvailabilityCache : IAvailabilityCache, IHostedServic
         _timeProvider = timeProvider;
         _logger = logger;
         _keyPrefix = options.Value.KeyPrefix + "availability:";
-        _channel = RedisChannel.Literal(options.Value.KeyPrefix + "availability");
+        _channelName = options.Value.KeyPrefix + "availability";
+        _channel = RedisChannel.Literal(_channelName);
         _localLifetime = options.Value.LocalCopyLifetime;
     }
 
@@ -78,22 +92,22 @@ internal sealed class RedisAvailabilityCache : IAvailabilityCache, IHostedServic
 
     public async ValueTask SetAsync(LotAvailability availability, CancellationToken cancellationToken)
     {
-        var key = (RedisKey)(_keyPrefix + availability.LotId);
-        var entries = new HashEntry[availability.VehicleTypes.Count + 1];
-        entries[0] = new HashEntry(AsOfField, availability.AsOf.ToString("O", System.Globalization.CultureInfo.InvariantCulture));
-        for (var i = 0; i < availability.VehicleTypes.Count; i++)
+        // UTC in round-trip format: fixed width, so the script can compare two instants as strings.
+        var asOf = availability.AsOf.ToUniversalTime().ToString("O", System.Globalization.CultureInfo.InvariantCulture);
+        var args = new List<RedisValue>(4 + 2 * (availability.VehicleTypes.Count + 1))
         {
-            var type = availability.VehicleTypes[i];
-            entries[i + 1] = new HashEntry(TypeFieldPrefix + JsonNamingPolicy.CamelCase.ConvertName(type.VehicleType.ToString()), JsonSerializer.Serialize(type, Json));
+            asOf, _channelName, JsonSerializer.Serialize(availability with { AsOf = availability.AsOf.ToUniversalTime() }, Json), AsOfField, asOf,
+        };
+        foreach (var type in availability.VehicleTypes)
+        {
+            args.Add(TypeFieldPrefix + JsonNamingPolicy.CamelCase.ConvertName(type.VehicleType.ToString()));
+            args.Add(JsonSerializer.Serialize(type, Json));
         }
 
-        // DEL + HSET + PUBLISH as one transaction: readers never see half a lot, and the change goes
-        // out with the value it announces.
-        var transaction = _redis.GetDatabase().CreateTransaction();
-        _ = transaction.KeyDeleteAsync(key);
-        _ = transaction.HashSetAsync(key, entries);
-        _ = transaction.PublishAsync(_channel, JsonSerializer.Serialize(availability, Json));
-        await transaction.ExecuteAsync().WaitAsync(cancellationToken);
+        // One script, so it is atomic: unless the stored snapshot is newer, DEL + HSET + PUBLISH —
+        // readers never see half a lot, and the change goes out with the value it announces.
+        await _redis.GetDatabase().ScriptEvaluateAsync(SetUnlessNewerScript, [(RedisKey)(_keyPrefix + availability.LotId)], [.. args])
+            .WaitAsync(cancellationToken);
 
         // Our own message follows; until it does, the next read goes to Redis rather than keep a copy
         // that a later write elsewhere may already have replaced.
@@ -102,8 +116,11 @@ internal sealed class RedisAvailabilityCache : IAvailabilityCache, IHostedServic
 
     // Last write wins: the channel delivers changes in the order they were made (each PUBLISH is
     // inside its write's transaction), and a Redis read is the truth at that moment.
-    private void Keep(LotAvailability availability) =>
-        _local[availability.LotId] = new LocalCopy(availability, _timeProvider.GetTimestamp());
+    private void Keep(LotAvailability availability)
+    {
+        var copy = new LocalCopy(availability, _timeProvider.GetTimestamp());
+        _local.AddOrUpdate(availability.LotId, copy, (_, current) => availability.AsOf >= current.Availability.AsOf ? copy : current);
+    }
 
     private void OnChange(RedisValue message)
     {

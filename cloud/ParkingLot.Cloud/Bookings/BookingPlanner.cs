@@ -35,15 +35,6 @@ internal static class BookingPlanner
     }
 
     /// <summary>
-    /// The held/confirmed bookings covering <paramref name="now"/> once a hold of <c>[start, end)</c> is
-    /// added to <paramref name="active"/> (the bookings overlapping that window, which include every
-    /// one covering <paramref name="now"/> when the window does), or null when the window does not
-    /// cover <paramref name="now"/> and the count is unchanged by the hold.
-    /// </summary>
-    public static int? ReservedAt(IReadOnlyList<ActiveWindow> active, DateTimeOffset now, DateTimeOffset start, DateTimeOffset end) =>
-        start <= now && now < end ? active.Count(w => w.Start <= now && now < w.End) + 1 : null;
-
-    /// <summary>
     /// The largest number of the windows in force at one instant of <c>[start, end)</c>. Windows are
     /// half-open, so one ending when another starts never counts twice.
     /// </summary>

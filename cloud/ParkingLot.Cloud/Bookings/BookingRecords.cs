@@ -78,12 +78,7 @@ internal enum HoldStatus
     SpotTypeMismatch,
 }
 
-/// <param name="ReservedNow">
-/// When the held window covers the hold's <c>Now</c>: the lot's held/confirmed bookings of the type
-/// covering that instant, this one included, counted inside the hold's transaction (the availability
-/// cache's <c>reserved</c>); null when the window does not cover it, so the cached count is unchanged.
-/// </param>
-internal sealed record HoldResult(HoldStatus Status, Booking? Booking = null, string? Detail = null, int? ReservedNow = null);
+internal sealed record HoldResult(HoldStatus Status, Booking? Booking = null, string? Detail = null);
 
 internal enum CancelStatus
 {

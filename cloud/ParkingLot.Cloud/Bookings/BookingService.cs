@@ -56,11 +56,11 @@ internal sealed class BookingService(
             case HoldStatus.Held:
                 var booking = result.Booking!;
                 Log.BookingHeld(logger, booking.Id, booking.LotId, booking.SpotId, booking.StartTime, booking.EndTime);
-                if (result.ReservedNow is { } reserved)
+                if (booking.StartTime <= now && now < booking.EndTime)
                 {
-                    // Only a window covering now changes the cached reserved count; the transaction
-                    // counted it, so no reload of the lot.
-                    await availability.SetReservedAsync(booking.LotId, booking.VehicleType, reserved, cancellationToken);
+                    // Only a window covering now changes the cached reserved count: reload the lot,
+                    // a consistent snapshot of every type (no read-modify-write of the cache).
+                    await availability.RefreshAsync(booking.LotId, cancellationToken);
                 }
 
                 return TypedResults.Created($"/api/v1/bookings/{booking.Id}", BookingResponse.From(booking, now));

@@ -107,7 +107,7 @@ internal sealed class SqliteBookingStore(SqliteDatabase database) : IBookingStor
         }
 
         await writer.Transaction.CommitAsync(cancellationToken);
-        return new HoldResult(HoldStatus.Held, booking, ReservedNow: BookingPlanner.ReservedAt(active, request.Now, request.StartTime, request.EndTime));
+        return new HoldResult(HoldStatus.Held, booking);
     }
 
     public async Task<Booking?> GetAsync(Guid id, CancellationToken cancellationToken)

@@ -56,6 +56,20 @@ public abstract class AvailabilityCacheContractTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Set_OlderSnapshotLandsAfterANewerOne_NewerKeptOnBothInstances()
+    {
+        // Two writers race after their commits; the one that read the store first writes last.
+        var lotId = NewLotId();
+        var newer = Snapshot(lotId, AsOf.AddSeconds(2), (VehicleType.Car, 10, 7));
+        await Second.SetAsync(newer, TestContext.Token);
+
+        await First.SetAsync(Snapshot(lotId, AsOf.AddSeconds(1), (VehicleType.Car, 10, 6)), TestContext.Token);
+
+        AssertSame(newer, await First.GetAsync(lotId, TestContext.Token));
+        AssertSame(newer, await Second.GetAsync(lotId, TestContext.Token));
+    }
+
+    [Fact]
     public async Task Set_OnOneInstance_ReachesTheOtherInstanceThatHadReadTheLot()
     {
         var lotId = NewLotId();

@@ -27,7 +27,7 @@ internal sealed class PostgresBookingStore(NpgsqlDataSource dataSource, Postgres
     // split row, expires stale holds, checks the share at every instant of the window and inserts the
     // first free spot, each statement with a snapshot taken after the lock was granted.
     private const string HoldSql = """
-        SELECT result, chosen_spot, detail, reserved_now
+        SELECT result, chosen_spot, detail
         FROM hold_booking($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
         """;
 
@@ -64,14 +64,12 @@ internal sealed class PostgresBookingStore(NpgsqlDataSource dataSource, Postgres
         {
             case "held":
                 var spotId = reader.GetString(1);
-                int? reservedNow = reader.IsDBNull(3) ? null : reader.GetInt32(3);
                 return new HoldResult(
                     HoldStatus.Held,
                     new Booking(
                         request.Id, request.UserId, BookingStatus.Held, request.LotId, spotId, request.VehicleType, request.Plate,
                         request.StartTime, request.EndTime, request.Amount, request.TariffVersion, request.DemandMultiplierPercent,
-                        request.Now, request.ExpiresAt, null, null, 1),
-                    ReservedNow: reservedNow);
+                        request.Now, request.ExpiresAt, null, null, 1));
             case "spot_type_mismatch":
                 return new HoldResult(HoldStatus.SpotTypeMismatch, Detail: reader.GetString(2));
             default:
