@@ -39,13 +39,9 @@ internal sealed class PostgresAccountStore(NpgsqlDataSource dataSource) : IAccou
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        // Locks the user row, so two concurrent role changes apply one after the other.
-        await using (var exists = connection.Command(transaction, "SELECT 1 FROM users WHERE user_id = @id FOR UPDATE"))
+        if (!await LockUserAsync(connection, transaction, userId, cancellationToken))
         {
-            if (await exists.With("id", userId).ExecuteScalarAsync(cancellationToken) is null)
-            {
-                return false;
-            }
+            return false;
         }
 
         await using (var delete = connection.Command(transaction, "DELETE FROM user_roles WHERE user_id = @id"))
@@ -114,12 +110,9 @@ internal sealed class PostgresAccountStore(NpgsqlDataSource dataSource) : IAccou
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        await using (var exists = connection.Command(transaction, "SELECT 1 FROM users WHERE user_id = @id FOR UPDATE"))
+        if (!await LockUserAsync(connection, transaction, userId, cancellationToken))
         {
-            if (await exists.With("id", userId).ExecuteScalarAsync(cancellationToken) is null)
-            {
-                return false;
-            }
+            return false;
         }
 
         await using (var replace = connection.Command(transaction, """
@@ -197,6 +190,13 @@ internal sealed class PostgresAccountStore(NpgsqlDataSource dataSource) : IAccou
         return await reader.ReadAsync(cancellationToken)
             ? new UserAccount(reader.GetGuid(0), reader.GetString(1), reader.GetString(2), reader.GetString(3), reader.GetFieldValue<string[]>(5), reader.GetTime(4))
             : null;
+    }
+
+    /// <summary>Locks the user's row (false for an unknown user), so two changes of one user's roles or lots apply one after the other.</summary>
+    private static async Task<bool> LockUserAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, Guid userId, CancellationToken cancellationToken)
+    {
+        await using var exists = connection.Command(transaction, "SELECT 1 FROM users WHERE user_id = @id FOR UPDATE");
+        return await exists.With("id", userId).ExecuteScalarAsync(cancellationToken) is not null;
     }
 
     private static async Task InsertRolesAsync(

@@ -38,27 +38,8 @@ internal sealed class SqliteAccountStore(SqliteDatabase database) : IAccountStor
     public Task<UserAccount?> FindByIdAsync(Guid userId, CancellationToken cancellationToken) =>
         FindAsync("user_id = $key", Id(userId), cancellationToken);
 
-    public async Task<bool> SetRolesAsync(Guid userId, IReadOnlyCollection<string> roles, CancellationToken cancellationToken)
-    {
-        await using var connection = await database.OpenAsync(cancellationToken);
-        await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
-        if (!await UserExistsAsync(connection, transaction, userId, cancellationToken))
-        {
-            return false;
-        }
-
-        await using (var delete = connection.CreateCommand())
-        {
-            delete.Transaction = transaction;
-            delete.CommandText = "DELETE FROM user_roles WHERE user_id = $id";
-            delete.With("$id", Id(userId));
-            await delete.ExecuteNonQueryAsync(cancellationToken);
-        }
-
-        await InsertRolesAsync(connection, transaction, userId, roles, cancellationToken);
-        await transaction.CommitAsync(cancellationToken);
-        return true;
-    }
+    public Task<bool> SetRolesAsync(Guid userId, IReadOnlyCollection<string> roles, CancellationToken cancellationToken) =>
+        ReplaceUserRowsAsync(userId, "user_roles", "role", roles, cancellationToken);
 
     public async Task<bool> AnyUserInRoleAsync(string role, CancellationToken cancellationToken)
     {
@@ -126,39 +107,8 @@ internal sealed class SqliteAccountStore(SqliteDatabase database) : IAccountStor
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
-    public async Task<bool> SetOperatorLotsAsync(Guid userId, IReadOnlyCollection<string> lotIds, CancellationToken cancellationToken)
-    {
-        await using var connection = await database.OpenAsync(cancellationToken);
-        await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
-        if (!await UserExistsAsync(connection, transaction, userId, cancellationToken))
-        {
-            return false;
-        }
-
-        await using (var delete = connection.CreateCommand())
-        {
-            delete.Transaction = transaction;
-            delete.CommandText = "DELETE FROM operator_lots WHERE user_id = $id";
-            delete.With("$id", Id(userId));
-            await delete.ExecuteNonQueryAsync(cancellationToken);
-        }
-
-        await using (var insert = connection.CreateCommand())
-        {
-            insert.Transaction = transaction;
-            insert.CommandText = "INSERT INTO operator_lots (user_id, lot_id) VALUES ($id, $lot) ON CONFLICT DO NOTHING";
-            insert.With("$id", Id(userId));
-            var lot = insert.Parameters.Add("$lot", SqliteType.Text);
-            foreach (var lotId in lotIds)
-            {
-                lot.Value = lotId;
-                await insert.ExecuteNonQueryAsync(cancellationToken);
-            }
-        }
-
-        await transaction.CommitAsync(cancellationToken);
-        return true;
-    }
+    public Task<bool> SetOperatorLotsAsync(Guid userId, IReadOnlyCollection<string> lotIds, CancellationToken cancellationToken) =>
+        ReplaceUserRowsAsync(userId, "operator_lots", "lot_id", lotIds, cancellationToken);
 
     public async Task<IReadOnlyList<string>> GetOperatorLotsAsync(Guid userId, CancellationToken cancellationToken)
     {
@@ -253,17 +203,50 @@ internal sealed class SqliteAccountStore(SqliteDatabase database) : IAccountStor
         return user;
     }
 
-    private static async Task InsertRolesAsync(
-        SqliteConnection connection, SqliteTransaction transaction, Guid userId, IEnumerable<string> roles, CancellationToken cancellationToken)
+    /// <summary>
+    /// Replaces a user's rows in a child table (roles, operator lots) in one transaction; false for an
+    /// unknown user. The file's single writer serialises concurrent replacements.
+    /// </summary>
+    private async Task<bool> ReplaceUserRowsAsync(
+        Guid userId, string table, string column, IEnumerable<string> values, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
+        if (!await UserExistsAsync(connection, transaction, userId, cancellationToken))
+        {
+            return false;
+        }
+
+        await using (var delete = connection.CreateCommand())
+        {
+            delete.Transaction = transaction;
+            delete.CommandText = $"DELETE FROM {table} WHERE user_id = $id";
+            delete.With("$id", Id(userId));
+            await delete.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        await InsertUserRowsAsync(connection, transaction, userId, table, column, values, cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return true;
+    }
+
+    private static Task InsertRolesAsync(
+        SqliteConnection connection, SqliteTransaction transaction, Guid userId, IEnumerable<string> roles, CancellationToken cancellationToken) =>
+        InsertUserRowsAsync(connection, transaction, userId, "user_roles", "role", roles, cancellationToken);
+
+    // Table and column names are this class's constants, never input.
+    private static async Task InsertUserRowsAsync(
+        SqliteConnection connection, SqliteTransaction transaction, Guid userId, string table, string column, IEnumerable<string> values,
+        CancellationToken cancellationToken)
     {
         await using var insert = connection.CreateCommand();
         insert.Transaction = transaction;
-        insert.CommandText = "INSERT INTO user_roles (user_id, role) VALUES ($id, $role) ON CONFLICT DO NOTHING";
+        insert.CommandText = $"INSERT INTO {table} (user_id, {column}) VALUES ($id, $value) ON CONFLICT DO NOTHING";
         insert.With("$id", Id(userId));
-        var role = insert.Parameters.Add("$role", SqliteType.Text);
-        foreach (var name in roles)
+        var parameter = insert.Parameters.Add("$value", SqliteType.Text);
+        foreach (var value in values)
         {
-            role.Value = name;
+            parameter.Value = value;
             await insert.ExecuteNonQueryAsync(cancellationToken);
         }
     }
