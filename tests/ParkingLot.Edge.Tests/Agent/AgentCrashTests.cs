@@ -27,32 +27,14 @@ public sealed class AgentCrashTests(ITestOutputHelper output)
         for (var run = 1; run <= Runs; run++)
         {
             var before = seen.Count == 0 ? 0 : seen.Keys.Max();
-            using var agent = CrashableAgent.Start(dataDirectory, directory.Path);
-            try
+            await CrashableAgent.LiveAndKillAsync(dataDirectory, directory.Path, output, async agent =>
             {
-                await TestContext.WaitUntilAsync(
-                    () => !agent.Process.HasExited && CrashableAgent.ReadCommitted(ledgerPath, seen) >= before + EventsPerRun,
-                    TimeSpan.FromSeconds(60),
-                    $"run {run} of the agent to commit {EventsPerRun} events");
+                await CrashableAgent.WaitForSeqAsync(agent, ledgerPath, seen, before + EventsPerRun, $"run {run} of the agent to commit {EventsPerRun} events");
 
                 // Kill at a different point of the write stream each run, not right after a poll.
                 var target = seen.Keys.Max() + Random.Shared.Next(1, 60);
-                await TestContext.WaitUntilAsync(
-                    () => !agent.Process.HasExited && CrashableAgent.ReadCommitted(ledgerPath, seen) >= target,
-                    TimeSpan.FromSeconds(60),
-                    $"run {run} of the agent to reach seq {target}");
-            }
-            catch (TimeoutException)
-            {
-                output.WriteLine(agent.Output);
-                throw;
-            }
-            finally
-            {
-                await agent.KillAsync();
-            }
-
-            Assert.False(agent.Output.Contains("Unhandled exception", StringComparison.Ordinal), agent.Output);
+                await CrashableAgent.WaitForSeqAsync(agent, ledgerPath, seen, target, $"run {run} of the agent to reach seq {target}");
+            });
         }
 
         await using var ledger = await LedgerStore.OpenAsync(ledgerPath, "demo-lot", TimeProvider.System, TestContext.Token);

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Microsoft.Data.Sqlite;
 using ParkingLot.Edge.Ledger;
 using ParkingLot.Tests.Common;
+using Xunit.Abstractions;
 
 namespace ParkingLot.Edge.Tests.Builders;
 
@@ -34,6 +35,36 @@ internal static class CrashableAgent
 
         return new RunningAgent(Process.Start(start) ?? throw new InvalidOperationException("dotnet did not start"));
     }
+
+    /// <summary>
+    /// One life of the agent: starts it, runs <paramref name="untilCut"/> (the waits that choose the
+    /// moment), then SIGKILLs it. A wait that times out prints the agent's output first; a life that
+    /// logged an unhandled exception fails the test.
+    /// </summary>
+    public static async Task LiveAndKillAsync(
+        string dataDirectory, string workingDirectory, ITestOutputHelper output, Func<RunningAgent, Task> untilCut)
+    {
+        using var agent = Start(dataDirectory, workingDirectory);
+        try
+        {
+            await untilCut(agent);
+        }
+        catch (TimeoutException)
+        {
+            output.WriteLine(agent.Output);
+            throw;
+        }
+        finally
+        {
+            await agent.KillAsync();
+        }
+
+        Assert.False(agent.Output.Contains("Unhandled exception", StringComparison.Ordinal), agent.Output);
+    }
+
+    /// <summary>Waits (up to a minute) until the running agent has committed up to <paramref name="seq"/>.</summary>
+    public static Task WaitForSeqAsync(RunningAgent agent, string ledgerPath, Dictionary<long, string> seen, long seq, string what) =>
+        TestContext.WaitUntilAsync(() => !agent.Process.HasExited && ReadCommitted(ledgerPath, seen) >= seq, TimeSpan.FromSeconds(60), what);
 
     /// <summary>
     /// Reads (read-only, beside the running agent) every event committed after those already in

@@ -36,8 +36,7 @@ public sealed class PowerCutTests(ITestOutputHelper output)
         // Cuts + 1 starts: the last start only has to show its recovery.
         for (var run = 1; run <= Cuts + 1; run++)
         {
-            using var agent = CrashableAgent.Start(dataDirectory, directory.Path);
-            try
+            await CrashableAgent.LiveAndKillAsync(dataDirectory, directory.Path, output, async agent =>
             {
                 var started = 0L;
                 await TestContext.WaitUntilAsync(
@@ -53,23 +52,9 @@ public sealed class PowerCutTests(ITestOutputHelper output)
                 {
                     // A random point of the lane cycles: some lane steps after the start.
                     var target = started + random.Next(4, 80);
-                    await TestContext.WaitUntilAsync(
-                        () => !agent.Process.HasExited && CrashableAgent.ReadCommitted(ledgerPath, seen) >= target,
-                        TimeSpan.FromSeconds(60),
-                        $"run {run} of the agent to reach seq {target}");
+                    await CrashableAgent.WaitForSeqAsync(agent, ledgerPath, seen, target, $"run {run} of the agent to reach seq {target}");
                 }
-            }
-            catch (TimeoutException)
-            {
-                output.WriteLine(agent.Output);
-                throw;
-            }
-            finally
-            {
-                await agent.KillAsync();
-            }
-
-            Assert.False(agent.Output.Contains("Unhandled exception", StringComparison.Ordinal), agent.Output);
+            });
             CrashableAgent.ReadCommitted(ledgerPath, seen);
             cut = LanesAtCut(ledgerPath);
             foreach (var lane in cut)
