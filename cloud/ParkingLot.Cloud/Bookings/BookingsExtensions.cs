@@ -1,3 +1,4 @@
+using ParkingLot.Cloud.Notifications;
 using ParkingLot.Cloud.Quotes;
 
 namespace ParkingLot.Cloud.Bookings;
@@ -14,6 +15,7 @@ internal static class BookingsExtensions
         builder.Services.AddOptions<PassesOptions>().BindConfiguration(PassesOptions.Section);
         builder.Services.AddSingleton<PassSigner>();
         builder.Services.AddSingleton<QuoteService>();
+        builder.Services.TryAddBookingNotifications();
         builder.Services.AddSingleton<BookingService>();
         builder.Services.AddSingleton<BookingSweeper>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<BookingSweeper>());
