@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using ParkingLot.Edge.Hardware;
 using ParkingLot.Edge.Ledger;
 using ParkingLot.Edge.Lots;
 using ParkingLot.Edge.Time;
@@ -58,11 +59,11 @@ internal static class GatesExtensions
     /// now, while the host is built (like the lot file is read), so that only gates whose loop, beam
     /// and barrier opened get a lane; what could not be opened is logged at start.
     /// </summary>
-    public static void AddHardwareLanes(this IHostApplicationBuilder builder, LotFile lot)
+    public static void AddHardwareLanes(this IHostApplicationBuilder builder, LotFile lot, HardwareBuses buses)
     {
         var options = new LaneHardwareOptions();
         builder.Configuration.GetSection(LaneOptions.Section).Bind(options);
-        var hardware = LaneHardware.Open(lot, options, TimeProvider.System);
+        var hardware = LaneHardware.Open(lot, options, buses, TimeProvider.System);
         builder.Services.AddSingleton(hardware);
         builder.Services.AddHostedService<LaneHardwareReport>();
         builder.Services.AddSingleton<IPermitDirectory>(new PermitDirectory((lot.Permits ?? []).Select(p => new Permit(p.PermitId, p.VehicleType, null, p.ValidUntil))));

@@ -22,7 +22,8 @@ internal sealed record LaneDevices(
     IGateDisplay Display,
     ITicketPrinter? Printer = null,
     IPermitReader? PermitReader = null,
-    ICodeScanner? Scanner = null);
+    ICodeScanner? Scanner = null,
+    IDigitalInput? PassedLoop = null);
 
 /// <summary>A 2D-code reader at a lane (reservation passes, paper tickets, permit codes): one item per scan.</summary>
 internal interface ICodeScanner

@@ -94,13 +94,19 @@ internal sealed class SimulatedDriver(TimeProvider time, Func<TimeSpan, Cancella
 
     private async Task DriveThroughAsync(SimulatedLaneRig rig, CancellationToken cancellationToken)
     {
-        // Front into the beam, rear off the loop, rear out of the beam: the order a real car makes.
+        // Front into the beam, rear off loop A and front onto loop B, rear out of the beam, rear off
+        // loop B: the order a real car makes. A lane that closes only once the beam and loop B are
+        // both clear sees every one of these edges.
         rig.Passage(true);
         await pause(TimeSpan.FromSeconds(1), cancellationToken);
         await Task.Delay(settle, time, cancellationToken);
         rig.Loop(false);
+        rig.PassedLoop(true);
         await pause(TimeSpan.FromSeconds(1), cancellationToken);
         await Task.Delay(settle, time, cancellationToken);
         rig.Passage(false);
+        await pause(TimeSpan.FromSeconds(1), cancellationToken);
+        await Task.Delay(settle, time, cancellationToken);
+        rig.PassedLoop(false);
     }
 }

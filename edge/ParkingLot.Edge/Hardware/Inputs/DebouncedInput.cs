@@ -45,6 +45,18 @@ internal sealed record DebouncedInputOptions
 
     /// <summary>Input, InputPullUp or InputPullDown. Default InputPullUp, matching <see cref="ActiveLow"/>.</summary>
     public PinMode Mode { get; init; } = PinMode.InputPullUp;
+
+    /// <summary>
+    /// Options of a fail-safe safety input (loop, passage beam): the pull resistor pulls toward the
+    /// active level, so an open circuit (cut wire, unplugged or unpowered detector) reads active
+    /// ("vehicle present / beam blocked") and a lane never closes its arm on a sensor it cannot hear.
+    /// The detector's normally-closed contact must hold the pin at the inactive level while clear.
+    /// </summary>
+    public static DebouncedInputOptions FailSafe(int pin, bool activeLow, TimeSpan? stableTime = null)
+    {
+        var options = new DebouncedInputOptions { Pin = pin, ActiveLow = activeLow, Mode = activeLow ? PinMode.InputPullDown : PinMode.InputPullUp };
+        return stableTime is { } stable ? options with { StableTime = stable } : options;
+    }
 }
 
 /// <summary>
