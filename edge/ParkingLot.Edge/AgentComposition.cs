@@ -19,6 +19,10 @@ internal static class AgentComposition
     /// </summary>
     public static void AddAgent(this IHostApplicationBuilder builder, LotFile lot, Func<HardwareBuses> buses)
     {
+        builder.Services.AddSystemd();
+        builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton<AgentIdentity>();
+
         // Start order = registration order; stop order is the reverse, so traffic stops first and the
         // outbox flushes last, with the ledger still open.
         builder.AddLedger();

@@ -18,9 +18,6 @@ if (commandLine.Error is not null)
 
 var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { Args = commandLine.Passthrough });
 builder.Configuration.AddInMemoryCollection(commandLine.Settings);
-builder.Services.AddSystemd();
-builder.Services.AddSingleton(TimeProvider.System);
-builder.Services.AddSingleton<AgentIdentity>();
 
 LotFile lot;
 try

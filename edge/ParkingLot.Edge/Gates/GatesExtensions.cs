@@ -64,7 +64,14 @@ internal static class GatesExtensions
         var options = new LaneHardwareOptions();
         builder.Configuration.GetSection(LaneOptions.Section).Bind(options);
         var hardware = LaneHardware.Open(lot, options, buses, TimeProvider.System);
-        builder.Services.AddSingleton(hardware);
+
+        // Resolving the buses first makes the container dispose the lanes' drivers before the buses
+        // under them (reverse creation order), so no debounce timer reads a closed GPIO controller.
+        builder.Services.AddSingleton(sp =>
+        {
+            _ = sp.GetRequiredService<HardwareBuses>();
+            return hardware;
+        });
         builder.Services.AddHostedService<LaneHardwareReport>();
         builder.Services.AddSingleton<IPermitDirectory>(new PermitDirectory((lot.Permits ?? []).Select(p => new Permit(p.PermitId, p.VehicleType, null, p.ValidUntil))));
         builder.AddLanes(lot, (sp, gate) => sp.GetRequiredService<LaneHardware>().Devices(gate.Id), gate => hardware.GateIds.Contains(gate.Id));

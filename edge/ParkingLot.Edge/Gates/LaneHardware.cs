@@ -13,10 +13,14 @@ using ParkingLot.Edge.Lots;
 
 namespace ParkingLot.Edge.Gates;
 
-/// <summary>Serial 2D-code scanners per gate (configuration <c>Lanes:Scanners:&lt;gateId&gt;=/dev/ttyACM0</c>; the lot file has no scanner member yet).</summary>
+/// <summary>Lane hardware settings beside the lot file (configuration section <c>Lanes</c>).</summary>
 internal sealed class LaneHardwareOptions
 {
+    /// <summary>Serial 2D-code scanners per gate (<c>Lanes:Scanners:&lt;gateId&gt;=/dev/ttyACM0</c>; the lot file has no scanner member yet).</summary>
     public Dictionary<string, string> Scanners { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>How long a ticket printer may take to accept one write before it counts as off-line. Default 5 s (<see cref="EscPosPrinterOptions.WriteTimeout"/>).</summary>
+    public TimeSpan PrinterWriteTimeout { get; set; } = new EscPosPrinterOptions().WriteTimeout;
 }
 
 /// <summary>
@@ -71,7 +75,7 @@ internal sealed class LaneHardware : IDisposable
                 }, time, shouldDispose: false));
                 var display = hardware.Try(gate, "display", () => devices.Display is { } d ? hardware.OpenDisplay(gate.Id, d) : null)
                     ?? new HeadlessGateDisplay($"{gate.Id}.display");
-                var printer = gate.Direction == GateDirection.Entry ? hardware.Try(gate, "printer", () => devices.Printer is { } p ? hardware.OpenPrinter(gate.Id, p, time) : null) : null;
+                var printer = gate.Direction == GateDirection.Entry ? hardware.Try(gate, "printer", () => devices.Printer is { } p ? hardware.OpenPrinter(gate.Id, p, options.PrinterWriteTimeout, time) : null) : null;
                 var reader = hardware.Try(gate, "NFC reader", () => devices.Nfc is { } n ? hardware.OpenReader(gate.Id, n, lot.PermitsByUid(), controller, time) : null);
                 var scanner = options.Scanners.TryGetValue(gate.Id, out var port) ? hardware.Try(gate, "code scanner", () => new SerialCodeScanner(buses.OpenSerial(port, 9600))) : null;
                 hardware._devices[gate.Id] = new LaneDevices(loopInput, beamInput, arm, display, printer, reader, scanner, passedLoop);
@@ -128,10 +132,10 @@ internal sealed class LaneHardware : IDisposable
             : Own(new CharacterLcdGateDisplay($"{gateId}.display", display.Rows >= 4 ? new Lcd2004(bus, false) : new Lcd1602(bus, false)));
     }
 
-    private EscPosTicketPrinter OpenPrinter(string gateId, PrinterDefinition printer, TimeProvider time)
+    private EscPosTicketPrinter OpenPrinter(string gateId, PrinterDefinition printer, TimeSpan writeTimeout, TimeProvider time)
     {
         var stream = printer.Device is { } device ? _buses.OpenDeviceFile(device) : _buses.OpenSerial(printer.SerialPort!, printer.BaudRate);
-        return Own(new EscPosTicketPrinter($"{gateId}.printer", stream, new EscPosPrinterOptions { Columns = printer.Columns }, time, shouldDispose: false));
+        return Own(new EscPosTicketPrinter($"{gateId}.printer", stream, new EscPosPrinterOptions { Columns = printer.Columns, WriteTimeout = writeTimeout }, time, shouldDispose: false));
     }
 
     private IPermitReader OpenReader(string gateId, NfcReaderDefinition nfc, IReadOnlyDictionary<string, string> permitsByUid, GpioController controller, TimeProvider time)

@@ -18,11 +18,11 @@ internal static class HardwareExtensions
     /// </summary>
     public static void AddHardware(this IHostApplicationBuilder builder, LotFile lot, HardwareBuses buses)
     {
-        builder.Services.AddSingleton(buses);
+        builder.Services.AddSingleton(_ => buses);
         builder.AddHardwareLanes(lot, buses);
 
         var options = builder.Configuration.GetSection(SpaceSensorOptions.Section).Get<SpaceSensorOptions>() ?? new SpaceSensorOptions();
-        builder.Services.AddSingleton(sp => new HardwareSpaceSensors(lot, buses, options, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<HardwareSpaceSensors>>()));
+        builder.Services.AddSingleton(sp => new HardwareSpaceSensors(lot, sp.GetRequiredService<HardwareBuses>(), options, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<HardwareSpaceSensors>>()));
         builder.Services.AddSingleton<ISpaceSensors>(sp => sp.GetRequiredService<HardwareSpaceSensors>());
         builder.Services.AddHostedService(sp => sp.GetRequiredService<HardwareSpaceSensors>());
         builder.Services.AddSingleton<IEnumerable<Hardware.Sensors.ISpaceSensor>>(sp => sp.GetRequiredService<HardwareSpaceSensors>().Sensors);

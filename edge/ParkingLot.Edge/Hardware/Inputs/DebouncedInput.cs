@@ -202,7 +202,17 @@ internal sealed class DebouncedInput : IDigitalInput, IDisposable
                 return;
             }
 
-            now = IsActiveLevel(_controller.Read(_options.Pin));
+            try
+            {
+                now = IsActiveLevel(_controller.Read(_options.Pin));
+            }
+            catch (ObjectDisposedException)
+            {
+                // The controller was closed under a pending settle (shutdown): a timer callback must
+                // never take the process down.
+                return;
+            }
+
             if (now == _isActive)
             {
                 // The pin went away and came back within the window: a bounce or a glitch.
