@@ -6,6 +6,8 @@
 # builds once, publishes the edge agent (linux-arm64) and parkctl (single file, linux-arm64 and x64), runs every
 # test project with --no-build, stops the services (also on failure or
 # Ctrl-C), removes the folder, and ends with the line "N passed, N failed, N skipped".
+# The TRX files stay in TestResults/<date-time>/ (gitignored). A test project that discovers no test
+# fails the run, and a test that hangs for 10 minutes (--blame-hang-timeout) is dumped and failed.
 #
 #   ./test.sh                      every test project
 #   ./test.sh Edge Cloud           only tests/ParkingLot.Edge.Tests and tests/ParkingLot.Cloud.Tests
@@ -155,7 +157,7 @@ else
   for p in tests/*.Tests/*.Tests.csproj; do projects+=("$p"); done
 fi
 
-RESULTS="$TMP/results"
+RESULTS="$ROOT/TestResults/$(date -u +%Y%m%d-%H%M%S)"
 mkdir -p "$RESULTS"
 status=0
 # Counters of one TRX file: <Counters total=.. executed=.. passed=.. failed=.. notExecuted=..>
@@ -170,12 +172,17 @@ outside=0
 for project in "${projects[@]}"; do
   name=$(basename "$project" .csproj)
   log "running $name"
-  args=(test "$project" -c Release --no-build --results-directory "$RESULTS" --logger "trx;LogFileName=$name.trx" --logger "console;verbosity=minimal")
+  args=(test "$project" -c Release --no-build --results-directory "$RESULTS" --logger "trx;LogFileName=$name.trx" --logger "console;verbosity=minimal"
+    --blame-hang-timeout "${TEST_HANG_TIMEOUT:-10m}")
   [ -n "${TEST_FILTER:-}" ] && args+=(--filter "$TEST_FILTER")
   ok=1
   dotnet "${args[@]}" >&2 || ok=0
   if [ ! -f "$RESULTS/$name.trx" ]; then
     log "$name produced no test results (the test host crashed?)"
+    status=1; outside=$(( outside + 1 ))
+  elif [ "$(counter "$RESULTS/$name.trx" total)" -eq 0 ]; then
+    # No test discovered (a broken test adapter, a filter that matches nothing): never a green run.
+    log "$name discovered no test${TEST_FILTER:+ matching '$TEST_FILTER'}; counted as one failure"
     status=1; outside=$(( outside + 1 ))
   elif [ "$ok" = 0 ]; then
     status=1
@@ -200,5 +207,6 @@ done
 
 cleanup
 trap - EXIT
+log "test results (TRX): $RESULTS"
 echo "$passed passed, $failed failed, $skipped skipped"
 exit $status

@@ -1,6 +1,6 @@
 namespace ParkingLot.Edge;
 
-/// <summary>Production wiring of the devices (event ids 2500-2549) and the systemd watchdog (2550-2559).</summary>
+/// <summary>Production wiring of the devices (event ids 2500-2549) the systemd watchdog (2550-2559) and trusted time (2560-2569).</summary>
 internal static partial class Log
 {
     [LoggerMessage(2500, LogLevel.Warning, "Space sensor problem: {Problem}")]
@@ -26,4 +26,7 @@ internal static partial class Log
 
     [LoggerMessage(2551, LogLevel.Warning, "systemd watchdog: no ping this round ({Reason})")]
     public static partial void WatchdogSkipped(ILogger logger, string reason);
+
+    [LoggerMessage(2560, LogLevel.Warning, "Refused a {Quality} clock reading [{Lo}, {Hi}]: outside the monotonic extrapolation [{ExpectedLo}, {ExpectedHi}] of the last good one (clock stepped?); keeping the extrapolation")]
+    public static partial void ClockReadingRefused(ILogger logger, ParkingLot.Shared.Contracts.TimeQuality quality, DateTimeOffset lo, DateTimeOffset? hi, DateTimeOffset expectedLo, DateTimeOffset? expectedHi);
 }

@@ -51,9 +51,9 @@ internal static class KioskExtensions
         builder.Services.AddSingleton(sp =>
         {
             var signer = sp.GetRequiredService<TicketSigner>();
-            return new KioskVerifier(new CredentialVerifier(new Dictionary<string, System.Security.Cryptography.ECDsa>(StringComparer.Ordinal)
+            return new KioskVerifier(new CredentialVerifier(new Dictionary<string, TrustedKey>(StringComparer.Ordinal)
             {
-                [signer.KeyId] = CredentialKeys.ImportPublicKey(signer.PublicKey),
+                [signer.KeyId] = new TrustedKey(CredentialKeys.ImportPublicKey(signer.PublicKey), CredentialKinds.Ticket),
             }));
         });
         builder.Services.AddSingleton(sp => KioskDevices.Open(kiosk, lot.Currency, hardware, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<KioskDevices>>()));

@@ -36,7 +36,7 @@ internal sealed class SimulatedCloudIssuer : IDisposable
 
         _lotId = lot.LotId;
         KeyId = "sim-cloud-" + Convert.ToHexStringLower(SHA256.HashData(_key.ExportSubjectPublicKeyInfo()))[..8];
-        _signer = new CredentialSigner(KeyId, _key);
+        _signer = new CredentialSigner(KeyId, _key, CredentialKinds.Cloud);
 
         // Permit cards: a fixed UID per permit so a restarted simulator holds the same cards.
         var permits = new List<(string Uid, Permit Permit)>();

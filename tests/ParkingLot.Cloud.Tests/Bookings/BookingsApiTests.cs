@@ -201,7 +201,7 @@ public sealed class BookingsApiTests(BookingCloud cloud)
         var booking = await HoldAsync(client, lot.LotId, Window(1, 2), spotId: "C2");
         var signer = cloud.Services.GetRequiredService<PassSigner>();
         using var publicKey = CredentialKeys.ImportPublicKey(signer.PublicKey);
-        var verifier = new CredentialVerifier(new Dictionary<string, System.Security.Cryptography.ECDsa> { [signer.KeyId] = publicKey });
+        var verifier = new CredentialVerifier(new Dictionary<string, TrustedKey> { [signer.KeyId] = new(publicKey, CredentialKinds.Cloud) });
 
         var code = await client.GetStringAsync($"/api/v1/bookings/{booking.Id}/pass", TestContext.Token);
         var check = verifier.Verify(code, lot.LotId, booking.StartTime);
