@@ -33,6 +33,9 @@ missing=()
 command -v redis-server >/dev/null || missing+=(redis-server)
 command -v mosquitto >/dev/null || [ -x /usr/sbin/mosquitto ] || missing+=(mosquitto)
 command -v chromium >/dev/null || missing+=(chromium)
+# The power-loss test's FUSE file system (tests/ParkingLot.Edge.Tests/PowerCut/powercutfs.c).
+[ -f /usr/include/fuse3/fuse.h ] && command -v fusermount3 >/dev/null || missing+=(fuse3 libfuse3-dev)
+command -v gcc >/dev/null || missing+=(gcc libc6-dev)
 if [ ${#missing[@]} -gt 0 ]; then
   log "installing Debian packages: ${missing[*]}"
   SUDO=""
@@ -130,6 +133,13 @@ export PARKINGLOT_TEST_POSTGRES="Host=127.0.0.1;Port=$PG_PORT;Username=postgres;
 export PARKINGLOT_TEST_REDIS="127.0.0.1:$REDIS_PORT"
 export PARKINGLOT_TEST_MOSQUITTO="127.0.0.1:$MQTT_PORT"
 export PARKINGLOT_TEST_CHROMIUM="$(command -v chromium || true)"
+
+# powercutfs for the power-loss test: a FUSE pass-through that drops unsynced writes at the cut.
+log "building powercutfs (FUSE)"
+gcc -O2 -Wall -Wextra -Werror tests/ParkingLot.Edge.Tests/PowerCut/powercutfs.c -I/usr/include/fuse3 -lfuse3 -lpthread \
+  -o "$TMP/powercutfs" >&2 || die "could not build powercutfs"
+export PARKINGLOT_TEST_POWERCUTFS="$TMP/powercutfs"
+[ -e /dev/fuse ] || log "warning: /dev/fuse is missing; the power-loss test will fail with the reason"
 
 # ---------------------------------------------------------------- build and test
 log "building (Release)"
