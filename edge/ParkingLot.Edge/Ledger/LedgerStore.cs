@@ -217,12 +217,21 @@ internal sealed partial class LedgerStore : IAsyncDisposable
         try
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
+            ThrowIfUnwritable();
 
             // Stamped under the lock so occurred_at never runs backwards along seq on one clock.
             var occurredAt = _timeProvider.GetUtcNow();
             var seq = _lastSeq + 1;
             var hash = LedgerHash.Compute(_lastHash, seq, id, type, occurredAt, quality, payloadJson);
-            _begin.ExecuteNonQuery();
+            try
+            {
+                _begin.ExecuteNonQuery();
+            }
+            catch (Exception e) when (IsStorageFailure(e))
+            {
+                throw Unwritable(e);
+            }
+
             try
             {
                 var p = _insertEvent.Parameters;
@@ -238,12 +247,28 @@ internal sealed partial class LedgerStore : IAsyncDisposable
                 _projection.Apply(seq, occurredAt, payload);
                 _commit.ExecuteNonQuery();
             }
-            catch
+            catch (Exception e)
             {
-                _rollback.ExecuteNonQuery();
+                try
+                {
+                    _rollback.ExecuteNonQuery();
+                }
+                catch (SqliteException)
+                {
+                    // After SQLITE_FULL or an I/O error SQLite has already rolled the transaction
+                    // back ("no transaction is active"), or will on the next open; the original
+                    // failure is the one to report.
+                }
+
+                if (IsStorageFailure(e))
+                {
+                    throw Unwritable(e);
+                }
+
                 throw;
             }
 
+            Written();
             appended = new LedgerEvent(seq, id, type, occurredAt, quality, ParseJson(payloadJson), _lastHash, hash);
             _lastHash = hash;
             Interlocked.Exchange(ref _lastSeq, seq);
@@ -251,6 +276,7 @@ internal sealed partial class LedgerStore : IAsyncDisposable
         finally
         {
             _writeLock.Release();
+            RaiseWriteStateChange();
         }
 
         Appended?.Invoke(appended);

@@ -65,21 +65,27 @@ internal sealed class PowerCutFileSystem : IAsyncDisposable
     /// <summary>The power cut: unsynced data is gone and every later write fails; then the file system is unmounted.</summary>
     public async Task CutAsync()
     {
-        // SIGUSR1 (10 on Linux) to our own powercutfs process, by its id.
-        using (var kill = Process.Start("kill", ["-USR1", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
-        {
-            await kill!.WaitForExitAsync(TestContext.Token);
-        }
+        await SignalAsync("-USR1");
 
         // Any file-system call makes powercutfs act on the cut before the unmount flushes anything.
         _ = Directory.Exists(Path.Combine(MountPoint, "."));
         await UnmountAsync();
     }
 
+    /// <summary>Toggles "disk full": while on, writes, creates, truncates and fsyncs fail with ENOSPC.</summary>
+    public Task ToggleDiskFullAsync() => SignalAsync("-USR2");
+
     public async ValueTask DisposeAsync()
     {
         await UnmountAsync();
         _process.Dispose();
+    }
+
+    /// <summary>Signals our own powercutfs process, by its id.</summary>
+    private async Task SignalAsync(string signal)
+    {
+        using var kill = Process.Start("kill", [signal, _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)])!;
+        await kill.WaitForExitAsync(TestContext.Token);
     }
 
     private static bool IsMounted(string mountPoint) =>

@@ -6,7 +6,9 @@
 // File data written through the mount is held in memory per file until the file is fsync'd or
 // fdatasync'd; only then is the whole file written to <backing-dir> and fsync'd there. SIGUSR1 is
 // the power cut: every byte not yet synced is discarded and every later write fails with EIO, so
-// <backing-dir> holds exactly what a disk would still hold after the power came back. Directory
+// <backing-dir> holds exactly what a disk would still hold after the power came back. SIGUSR2
+// toggles "disk full": while it is on, every write, truncate, create and fsync fails with ENOSPC
+// (the ledger's safe-mode test). Directory
 // operations (create, unlink, rename, mkdir) go to <backing-dir> at once: the model is about file
 // data, which is what SQLite's synchronous setting decides. Single-threaded (-s) by design.
 //
@@ -37,6 +39,7 @@ struct image {
 static char backing[PATH_MAX];
 static struct image *images;
 static volatile sig_atomic_t cut;
+static volatile sig_atomic_t full;
 
 static void real(char *out, const char *path) { snprintf(out, PATH_MAX, "%s%s", backing, path); }
 
@@ -113,6 +116,7 @@ static void check_cut(void) {
 }
 
 static void on_cut(int sig) { (void)sig; if (!cut) cut = 1; }
+static void on_full(int sig) { (void)sig; full = !full; }
 
 static int fs_getattr(const char *path, struct stat *st, struct fuse_file_info *fi) {
     (void)fi;
@@ -167,6 +171,7 @@ static int fs_open(const char *path, struct fuse_file_info *fi) {
     close(fd);
     if (fi->flags & O_TRUNC) {
         if (cut) return -EIO;
+        if (full) return -ENOSPC;
         struct image *i;
         int e = image_of(path, &i);
         if (e) return e;
@@ -178,6 +183,7 @@ static int fs_open(const char *path, struct fuse_file_info *fi) {
 static int fs_create(const char *path, mode_t mode, struct fuse_file_info *fi) {
     (void)fi;
     check_cut();
+    if (full) return -ENOSPC;
     char r[PATH_MAX];
     real(r, path);
     int fd = open(r, O_CREAT | O_WRONLY, mode);
@@ -210,6 +216,7 @@ static int fs_write(const char *path, const char *buf, size_t size, off_t off, s
     (void)fi;
     check_cut();
     if (cut) return -EIO;
+    if (full) return -ENOSPC;
     struct image *i;
     int e = image_of(path, &i);
     if (e) return e;
@@ -224,6 +231,7 @@ static int fs_truncate(const char *path, off_t size, struct fuse_file_info *fi) 
     (void)fi;
     check_cut();
     if (cut) return -EIO;
+    if (full) return -ENOSPC;
     struct image *i;
     int e = image_of(path, &i);
     if (e) return e;
@@ -239,6 +247,7 @@ static int fs_fsync(const char *path, int datasync, struct fuse_file_info *fi) {
     (void)datasync; (void)fi;
     check_cut();
     if (cut) return -EIO;
+    if (full) return -ENOSPC;
     struct image *i = find(path);
     if (!i) return 0;
     char r[PATH_MAX];
@@ -276,6 +285,7 @@ int main(int argc, char *argv[]) {
     }
     if (!realpath(argv[1], backing)) { perror(argv[1]); return 2; }
     signal(SIGUSR1, on_cut);
+    signal(SIGUSR2, on_full);
     // fuse_main gets: program, mountpoint, foreground, single-threaded, no attribute caching.
     char *args[64];
     int n = 0;
