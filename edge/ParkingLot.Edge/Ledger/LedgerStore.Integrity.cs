@@ -1,11 +1,5 @@
-using System.Buffers;
 using System.Globalization;
-using System.Security.Cryptography;
-using System.Text;
 using System.Text.Json;
-using System.Text.Json.Serialization.Metadata;
-using Microsoft.Data.Sqlite;
-using ParkingLot.Shared;
 using ParkingLot.Shared.Contracts;
 
 namespace ParkingLot.Edge.Ledger;

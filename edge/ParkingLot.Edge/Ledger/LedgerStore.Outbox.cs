@@ -1,13 +1,3 @@
-using System.Buffers;
-using System.Globalization;
-using System.Security.Cryptography;
-using System.Text;
-using System.Text.Json;
-using System.Text.Json.Serialization.Metadata;
-using Microsoft.Data.Sqlite;
-using ParkingLot.Shared;
-using ParkingLot.Shared.Contracts;
-
 namespace ParkingLot.Edge.Ledger;
 
 /// <summary>The outbox cursor: the highest seq the cloud acknowledged for this epoch.</summary>

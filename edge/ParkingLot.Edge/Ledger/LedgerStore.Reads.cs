@@ -1,9 +1,3 @@
-using System.Buffers;
-using System.Globalization;
-using System.Security.Cryptography;
-using System.Text;
-using System.Text.Json;
-using System.Text.Json.Serialization.Metadata;
 using Microsoft.Data.Sqlite;
 using ParkingLot.Shared;
 using ParkingLot.Shared.Contracts;

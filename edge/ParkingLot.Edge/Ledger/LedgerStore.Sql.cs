@@ -3,9 +3,7 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
-using System.Text.Json.Serialization.Metadata;
 using Microsoft.Data.Sqlite;
-using ParkingLot.Shared;
 using ParkingLot.Shared.Contracts;
 
 namespace ParkingLot.Edge.Ledger;
