@@ -25,13 +25,13 @@ internal sealed class SensorActivity : IHostedService
     private readonly Dictionary<string, Queue<DateTimeOffset>> _changes = new(StringComparer.Ordinal);
     private readonly Dictionary<string, DateTimeOffset> _lastChange = new(StringComparer.Ordinal);
     private readonly DateTimeOffset _started;
-    private readonly double _speed;
+    private readonly SensorTimeScale? _scale;
 
     public SensorActivity(LedgerStore ledger, IEnumerable<ControlledGate> gates, TimeProvider time, SensorTimeScale? scale = null)
     {
         _ledger = ledger;
         _time = time;
-        _speed = scale?.ScenarioSecondsPerSecond is > 0 and var speed ? speed : 1;
+        _scale = scale;
         _started = time.GetUtcNow();
         _inputs = [.. gates.SelectMany(g => new[] { g.Loop, g.Passage }).OfType<IDigitalInput>()];
     }
@@ -78,7 +78,7 @@ internal sealed class SensorActivity : IHostedService
             // A young agent has watched for less than the window: rate over what it saw, but at least
             // a minute, so two changes in the first seconds are not reported as a storm.
             var watched = TimeSpan.FromTicks(Math.Clamp((now - _started).Ticks, TimeSpan.FromMinutes(1).Ticks, Window.Ticks));
-            return (last, queue.Count * (TimeSpan.FromHours(1) / watched) / _speed, queue.Count);
+            return (last, queue.Count * (TimeSpan.FromHours(1) / watched) / (_scale?.DivisorFor(sensorId) ?? 1), queue.Count);
         }
     }
 
@@ -126,6 +126,19 @@ internal sealed class SensorActivity : IHostedService
 
 /// <summary>
 /// How fast the watched world runs against the clock: 1 on hardware, the traffic generator's
-/// <c>--speed</c> on a simulated lot (registered by the simulation).
+/// <c>--speed</c> on a simulated lot (registered by the simulation). A sensor whose changes come from
+/// a fault injected in real time (<see cref="SimulatedFaults"/>: a chattering relay does not speed up
+/// with the scenario) is judged in real time: <see cref="MarkRealTime"/>.
 /// </summary>
-internal sealed record SensorTimeScale(double ScenarioSecondsPerSecond);
+internal sealed class SensorTimeScale(double scenarioSecondsPerSecond)
+{
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, bool> _realTime = new(StringComparer.Ordinal);
+
+    public double ScenarioSecondsPerSecond { get; } = scenarioSecondsPerSecond;
+
+    /// <summary>Rates of <paramref name="sensorId"/> are per real hour from now on.</summary>
+    public void MarkRealTime(string sensorId) => _realTime[sensorId] = true;
+
+    /// <summary>What a rate measured on the clock is divided by to get it per hour of the watched world.</summary>
+    public double DivisorFor(string sensorId) => _realTime.ContainsKey(sensorId) || ScenarioSecondsPerSecond <= 0 ? 1 : ScenarioSecondsPerSecond;
+}
