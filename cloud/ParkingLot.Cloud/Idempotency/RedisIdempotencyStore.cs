@@ -23,21 +23,44 @@ internal sealed class RedisIdempotencyStore(IConnectionMultiplexer redis, IOptio
             return result
         end
         redis.call('DEL', @key)
-        redis.call('HSET', @key, 'fp', @fingerprint, 'locked', @lockedUntil, 'expires', @expiresAt)
+        redis.call('HSET', @key, 'fp', @fingerprint, 'owner', @owner, 'locked', @lockedUntil, 'expires', @expiresAt)
         redis.call('PEXPIRE', @key, @ttl)
         return {1}
+        """);
+
+    // Completes the key only while this owner's claim, without a response yet, still exists: a key
+    // that expired meanwhile must not come back without a TTL, and a claim a retry took over is not ours.
+    private static readonly LuaScript Complete = LuaScript.Prepare("""
+        local held = redis.call('HMGET', @key, 'owner', 'status')
+        if held[1] ~= @owner or held[2] then
+            return 0
+        end
+        redis.call('HSET', @key, 'status', @status, 'body', @body)
+        if @type ~= '' then redis.call('HSET', @key, 'type', @type) end
+        if @location ~= '' then redis.call('HSET', @key, 'location', @location) end
+        return 1
+        """);
+
+    private static readonly LuaScript Release = LuaScript.Prepare("""
+        local held = redis.call('HMGET', @key, 'owner', 'status')
+        if held[1] ~= @owner or held[2] then
+            return 0
+        end
+        redis.call('DEL', @key)
+        return 1
         """);
 
     private readonly string _prefix = options.Value.KeyPrefix + "idempotency:";
 
     public async Task<IdempotencyClaim> TryClaimAsync(
-        IdempotencyKey key, string fingerprint, DateTimeOffset now, DateTimeOffset lockedUntil, DateTimeOffset expiresAt,
+        IdempotencyKey key, string fingerprint, string owner, DateTimeOffset now, DateTimeOffset lockedUntil, DateTimeOffset expiresAt,
         CancellationToken cancellationToken)
     {
         var result = (RedisResult[])(await redis.GetDatabase().ScriptEvaluateAsync(Claim, new
         {
             key = (RedisKey)RedisKeyOf(key),
             fingerprint,
+            owner,
             now = now.ToUnixTimeMilliseconds(),
             lockedUntil = lockedUntil.ToUnixTimeMilliseconds(),
             expiresAt = expiresAt.ToUnixTimeMilliseconds(),
@@ -68,38 +91,25 @@ internal sealed class RedisIdempotencyStore(IConnectionMultiplexer redis, IOptio
         return new IdempotencyClaim(IdempotencyState.Completed, held, response);
     }
 
-    public async Task CompleteAsync(IdempotencyKey key, StoredResponse response, CancellationToken cancellationToken)
+    public async Task<bool> CompleteAsync(IdempotencyKey key, string owner, StoredResponse response, CancellationToken cancellationToken)
     {
-        var redisKey = (RedisKey)RedisKeyOf(key);
-        var entries = new List<HashEntry>
+        var done = await redis.GetDatabase().ScriptEvaluateAsync(Complete, new
         {
-            new("status", response.StatusCode),
-            new("body", response.Body),
-        };
-        if (response.ContentType is not null)
-        {
-            entries.Add(new HashEntry("type", response.ContentType));
-        }
-
-        if (response.Location is not null)
-        {
-            entries.Add(new HashEntry("location", response.Location));
-        }
-
-        // Only while the claim still exists: a key that expired meanwhile must not come back without a TTL.
-        var transaction = redis.GetDatabase().CreateTransaction();
-        transaction.AddCondition(Condition.KeyExists(redisKey));
-        _ = transaction.HashSetAsync(redisKey, [.. entries]);
-        await transaction.ExecuteAsync().WaitAsync(cancellationToken);
+            key = (RedisKey)RedisKeyOf(key),
+            owner,
+            status = response.StatusCode,
+            body = response.Body,
+            type = response.ContentType ?? "",
+            location = response.Location ?? "",
+        }).WaitAsync(cancellationToken);
+        return (int)done == 1;
     }
 
-    public async Task ReleaseAsync(IdempotencyKey key, CancellationToken cancellationToken)
+    public async Task<bool> ReleaseAsync(IdempotencyKey key, string owner, CancellationToken cancellationToken)
     {
-        var redisKey = (RedisKey)RedisKeyOf(key);
-        var transaction = redis.GetDatabase().CreateTransaction();
-        transaction.AddCondition(Condition.HashNotExists(redisKey, "status"));
-        _ = transaction.KeyDeleteAsync(redisKey);
-        await transaction.ExecuteAsync().WaitAsync(cancellationToken);
+        var done = await redis.GetDatabase().ScriptEvaluateAsync(Release, new { key = (RedisKey)RedisKeyOf(key), owner })
+            .WaitAsync(cancellationToken);
+        return (int)done == 1;
     }
 
     /// <summary>Nothing to do: every key carries its own expiry.</summary>

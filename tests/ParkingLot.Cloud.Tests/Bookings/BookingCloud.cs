@@ -18,8 +18,9 @@ namespace ParkingLot.Cloud.Tests.Bookings;
 /// A cloud on its embedded store whose clock is a <see cref="FakeTimeProvider"/> (holds expire when a
 /// test advances it). Started at the real time, so the tokens it mints validate. Tests create their
 /// own lots (unique ids) through <see cref="CreateLotAsync"/>, with a tariff and a capacity split.
+/// Variants (other stores, injected faults) override <see cref="ConfigureHost"/>.
 /// </summary>
-public sealed class BookingCloud : WebApplicationFactory<Program>, IAsyncLifetime
+public class BookingCloud : WebApplicationFactory<Program>, IAsyncLifetime
 {
     private readonly DirectoryInfo _directory = Directory.CreateTempSubdirectory("parkinglot-booking-tests-");
 
@@ -81,6 +82,12 @@ public sealed class BookingCloud : WebApplicationFactory<Program>, IAsyncLifetim
         builder.ConfigureLogging(logging => logging.SetMinimumLevel(LogLevel.Warning));
         // The one clock of the service: holds expire and tokens are minted and validated against it.
         builder.ConfigureTestServices(services => services.AddSingleton<TimeProvider>(Clock));
+        ConfigureHost(builder);
+    }
+
+    /// <summary>What a variant of this host changes, applied after the settings above.</summary>
+    protected virtual void ConfigureHost(IWebHostBuilder builder)
+    {
     }
 }
 

@@ -81,17 +81,35 @@ public sealed class IdempotencyTests(CloudApplication cloud)
     }
 
     [Fact]
-    public async Task Post_FailedValidation_IsStoredAndReplayed()
+    public async Task Post_FailedValidationThenCorrected_SameKeyRunsTheCorrectedRequest()
     {
         var user = await TestTokens.DriverAsync(cloud);
         using var client = cloud.CreateClient(user);
         var key = Guid.NewGuid().ToString();
 
-        var first = await PostVehicleAsync(client, key, """{"plate":"","vehicleType":"car"}""");
-        var second = await PostVehicleAsync(client, key, """{"plate":"","vehicleType":"car"}""");
+        var refused = await PostVehicleAsync(client, key, """{"plate":"","vehicleType":"car"}""");
+        var corrected = await PostVehicleAsync(client, key, """{"plate":"AB 123","vehicleType":"car"}""");
+        var repeated = await PostVehicleAsync(client, key, """{"plate":"AB 123","vehicleType":"car"}""");
 
-        Assert.Equal((HttpStatusCode.BadRequest, HttpStatusCode.BadRequest), (first.StatusCode, second.StatusCode));
-        Assert.Equal("application/problem+json", second.Content.Headers.ContentType?.MediaType);
+        Assert.Equal((HttpStatusCode.BadRequest, HttpStatusCode.Created, HttpStatusCode.Created), (refused.StatusCode, corrected.StatusCode, repeated.StatusCode));
+        Assert.False(refused.Headers.Contains(IdempotencyFilter.ReplayedHeaderName));
+        Assert.False(corrected.Headers.Contains(IdempotencyFilter.ReplayedHeaderName));
+        Assert.True(repeated.Headers.Contains(IdempotencyFilter.ReplayedHeaderName));
+        Assert.Single(await cloud.Services.GetRequiredService<IAccountStore>().ListVehiclesAsync(user.Id, TestContext.Token));
+    }
+
+    [Fact]
+    public async Task Post_Conflict_IsStoredAndReplayed()
+    {
+        var user = await TestTokens.DriverAsync(cloud);
+        using var client = cloud.CreateClient(user);
+        await PostVehicleAsync(client, Guid.NewGuid().ToString(), """{"plate":"DUP 1","vehicleType":"car"}""");
+        var key = Guid.NewGuid().ToString();
+
+        var first = await PostVehicleAsync(client, key, """{"plate":"DUP 1","vehicleType":"car"}""");
+        var second = await PostVehicleAsync(client, key, """{"plate":"DUP 1","vehicleType":"car"}""");
+
+        Assert.Equal((HttpStatusCode.Conflict, HttpStatusCode.Conflict), (first.StatusCode, second.StatusCode));
         Assert.True(second.Headers.Contains(IdempotencyFilter.ReplayedHeaderName));
     }
 
