@@ -1,0 +1,166 @@
+using System.Net;
+using System.Net.Http.Json;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.DependencyInjection;
+using ParkingLot.Cloud.Availability;
+using ParkingLot.Cloud.Bookings;
+using ParkingLot.Cloud.Idempotency;
+using ParkingLot.Cloud.Tests.Auth;
+using ParkingLot.Cloud.Tests.Bookings;
+using ParkingLot.Tests.Common;
+
+namespace ParkingLot.Cloud.Tests.Idempotency;
+
+/// <summary>
+/// <c>Idempotency-Key</c> on <c>POST /api/v1/bookings</c>, exactly once: concurrent repeats hold one
+/// booking even where the lot has room for several; a refusal decided before any write leaves the key
+/// free for the corrected request; a failure after the hold committed (the cache write throws) does
+/// not free the key, so the client's retry gets the first booking back.
+/// </summary>
+public sealed class BookingIdempotencyTests(FaultyCacheBookingCloud cloud) : IClassFixture<FaultyCacheBookingCloud>
+{
+    [Fact]
+    public async Task Create_ConcurrentSameKeyOnALotWithRoomForAll_HoldsOneBooking()
+    {
+        // Eight free cars: without the key every one of the eight requests would get its own spot.
+        var lot = await cloud.CreateLotAsync(cars: 8, carShare: 8);
+        using var client = cloud.CreateClient(await TestTokens.DriverAsync(cloud));
+        var key = Guid.NewGuid().ToString();
+        var body = Body(lot.LotId, cloud.Clock.GetUtcNow().AddHours(1), cloud.Clock.GetUtcNow().AddHours(2));
+        var start = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var racers = Enumerable.Range(0, 8).Select(_ => Task.Run(async () =>
+        {
+            await start.Task;
+            return await PostAsync(client, key, body);
+        })).ToList();
+        start.SetResult();
+        var responses = await Task.WhenAll(racers);
+
+        Assert.All(responses, r => Assert.Contains(r.StatusCode, new[] { HttpStatusCode.Created, HttpStatusCode.Conflict }));
+        Assert.Single(responses, r => r.StatusCode == HttpStatusCode.Created && !r.Headers.Contains(IdempotencyFilter.ReplayedHeaderName));
+        Assert.Single(await ListAsync(client));
+    }
+
+    [Fact]
+    public async Task Create_CacheWriteThrowsAfterTheHoldCommitted_RetryReplaysTheFirstBooking()
+    {
+        var lot = await cloud.CreateLotAsync(cars: 3, carShare: 3);
+        using var client = cloud.CreateClient(await TestTokens.DriverAsync(cloud));
+        var key = Guid.NewGuid().ToString();
+        // A window covering now: the hold refreshes the lot's cached reserved count after it commits.
+        var body = Body(lot.LotId, cloud.Clock.GetUtcNow(), cloud.Clock.GetUtcNow().AddHours(2));
+
+        cloud.Cache.FailWrites = true;
+        HttpResponseMessage first, retry;
+        try
+        {
+            first = await PostAsync(client, key, body);
+            retry = await PostAsync(client, key, body);
+        }
+        finally
+        {
+            cloud.Cache.FailWrites = false;
+        }
+
+        Assert.True(cloud.Cache.FailedWrites > 0, "the fault was never injected: the hold did not refresh the cache");
+        Assert.Equal((HttpStatusCode.Created, HttpStatusCode.Created), (first.StatusCode, retry.StatusCode));
+        Assert.True(retry.Headers.Contains(IdempotencyFilter.ReplayedHeaderName));
+        var booking = (await first.Content.ReadFromJsonAsync<BookingResponse>(CloudApplication.Json, TestContext.Token))!;
+        Assert.Equal(booking.Id, (await retry.Content.ReadFromJsonAsync<BookingResponse>(CloudApplication.Json, TestContext.Token))!.Id);
+        Assert.Equal([booking.Id], (await ListAsync(client)).Select(b => b.Id));
+    }
+
+    [Theory]
+    [InlineData("unknown lot", HttpStatusCode.NotFound)]
+    [InlineData("end before start", HttpStatusCode.BadRequest)]
+    [InlineData("spot of another type", HttpStatusCode.UnprocessableEntity)]
+    public async Task Create_RefusedBeforeAnyWriteThenCorrected_SameKeyHoldsTheCorrectedBooking(string mistake, HttpStatusCode refusal)
+    {
+        var lot = await cloud.CreateLotAsync();
+        using var client = cloud.CreateClient(await TestTokens.DriverAsync(cloud));
+        var key = Guid.NewGuid().ToString();
+        var (from, to) = (cloud.Clock.GetUtcNow().AddHours(1), cloud.Clock.GetUtcNow().AddHours(2));
+        var wrong = mistake switch
+        {
+            "unknown lot" => Body("no-such-lot", from, to),
+            "end before start" => Body(lot.LotId, to, from),
+            _ => Body(lot.LotId, from, to, spotId: "E1"),
+        };
+
+        var refused = await PostAsync(client, key, wrong);
+        var corrected = await PostAsync(client, key, Body(lot.LotId, from, to));
+
+        Assert.Equal((refusal, HttpStatusCode.Created), (refused.StatusCode, corrected.StatusCode));
+        Assert.False(corrected.Headers.Contains(IdempotencyFilter.ReplayedHeaderName));
+        Assert.Single(await ListAsync(client));
+    }
+
+    [Fact]
+    public async Task Create_NothingFree_409IsStoredAndReplayedEvenAfterASpotFreesUp()
+    {
+        var lot = await cloud.CreateLotAsync(cars: 1, carShare: 1);
+        using var first = cloud.CreateClient(await TestTokens.DriverAsync(cloud));
+        using var second = cloud.CreateClient(await TestTokens.DriverAsync(cloud));
+        var (from, to) = (cloud.Clock.GetUtcNow().AddHours(1), cloud.Clock.GetUtcNow().AddHours(2));
+        var taken = await PostAsync(first, Guid.NewGuid().ToString(), Body(lot.LotId, from, to));
+        var key = Guid.NewGuid().ToString();
+
+        var refused = await PostAsync(second, key, Body(lot.LotId, from, to));
+        var cancelled = await first.PostAsync($"{taken.Headers.Location}/cancel", null, TestContext.Token);
+        var repeated = await PostAsync(second, key, Body(lot.LotId, from, to));
+
+        Assert.Equal((HttpStatusCode.Conflict, HttpStatusCode.OK, HttpStatusCode.Conflict), (refused.StatusCode, cancelled.StatusCode, repeated.StatusCode));
+        Assert.True(repeated.Headers.Contains(IdempotencyFilter.ReplayedHeaderName));
+        Assert.Empty(await ListAsync(second));
+    }
+
+    private static string Body(string lotId, DateTimeOffset start, DateTimeOffset end, string? spotId = null) =>
+        System.Text.Json.JsonSerializer.Serialize(new { lotId, vehicleType = "car", spotId, startTime = start, endTime = end }, CloudApplication.Json);
+
+    private static async Task<HttpResponseMessage> PostAsync(HttpClient client, string key, string json)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/v1/bookings")
+        {
+            Content = new StringContent(json, System.Text.Encoding.UTF8, "application/json"),
+        };
+        request.Headers.TryAddWithoutValidation(IdempotencyFilter.HeaderName, key);
+        return await client.SendAsync(request, TestContext.Token);
+    }
+
+    private static async Task<BookingResponse[]> ListAsync(HttpClient client) =>
+        (await client.GetFromJsonAsync<BookingResponse[]>("/api/v1/bookings", CloudApplication.Json, TestContext.Token))!;
+}
+
+/// <summary>The booking host with an availability cache whose writes a test can make throw.</summary>
+public sealed class FaultyCacheBookingCloud : BookingCloud
+{
+    internal FaultyAvailabilityCache Cache { get; } = new();
+
+    protected override void ConfigureHost(IWebHostBuilder builder) =>
+        builder.ConfigureTestServices(services => services.AddSingleton<IAvailabilityCache>(Cache));
+}
+
+/// <summary>The in-process cache, except that writes throw while <see cref="FailWrites"/> is set (as a Redis timeout would).</summary>
+internal sealed class FaultyAvailabilityCache : IAvailabilityCache
+{
+    private readonly InProcessAvailabilityCache _inner = new();
+    private int _failedWrites;
+
+    public bool FailWrites { get; set; }
+
+    public int FailedWrites => Volatile.Read(ref _failedWrites);
+
+    public ValueTask<LotAvailability?> GetAsync(string lotId, CancellationToken cancellationToken) => _inner.GetAsync(lotId, cancellationToken);
+
+    public ValueTask SetAsync(LotAvailability availability, CancellationToken cancellationToken)
+    {
+        if (FailWrites)
+        {
+            Interlocked.Increment(ref _failedWrites);
+            throw new TimeoutException("Injected: the cache write timed out after the hold committed.");
+        }
+
+        return _inner.SetAsync(availability, cancellationToken);
+    }
+}
