@@ -74,8 +74,16 @@ public sealed class IdempotencyTests(CloudApplication cloud)
 
         var responses = await Task.WhenAll(Enumerable.Range(0, 16).Select(_ => PostVehicleAsync(client, key, """{"plate":"RACE 1","vehicleType":"car"}""")));
 
-        // Each got either the one response (created or replayed) or 409 "still running"; never a second vehicle.
+        // Each got either the one response (created or replayed) or 409 "still running"; never a second
+        // vehicle. The plate's uniqueness alone would also leave one vehicle (the others refused as
+        // duplicates), so the refusals must be the key's, or this test could not fail without the key.
         Assert.All(responses, r => Assert.Contains(r.StatusCode, new[] { HttpStatusCode.Created, HttpStatusCode.Conflict }));
+        foreach (var conflict in responses.Where(r => r.StatusCode == HttpStatusCode.Conflict))
+        {
+            await AuthTests.AssertProblemAsync(conflict, HttpStatusCode.Conflict, "Request in progress");
+            Assert.NotNull(conflict.Headers.RetryAfter);
+        }
+
         Assert.Single(responses, r => r.StatusCode == HttpStatusCode.Created && !r.Headers.Contains(IdempotencyFilter.ReplayedHeaderName));
         Assert.Single(await cloud.Services.GetRequiredService<IAccountStore>().ListVehiclesAsync(user.Id, TestContext.Token));
     }
