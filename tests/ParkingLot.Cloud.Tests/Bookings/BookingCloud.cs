@@ -18,7 +18,6 @@ namespace ParkingLot.Cloud.Tests.Bookings;
 /// A cloud on its embedded store whose clock is a <see cref="FakeTimeProvider"/> (holds expire when a
 /// test advances it). Started at the real time, so the tokens it mints validate. Tests create their
 /// own lots (unique ids) through <see cref="CreateLotAsync"/>, with a tariff and a capacity split.
-/// Variants (other stores, injected faults) override <see cref="ConfigureHost"/>.
 /// </summary>
 public class BookingCloud : WebApplicationFactory<Program>, IAsyncLifetime
 {
@@ -26,7 +25,7 @@ public class BookingCloud : WebApplicationFactory<Program>, IAsyncLifetime
 
     public FakeTimeProvider Clock { get; } = new(TimeProvider.System.GetUtcNow());
 
-    public Task InitializeAsync()
+    public virtual Task InitializeAsync()
     {
         // Starting the host runs the migrations and the seeding.
         _ = Services;
@@ -36,6 +35,7 @@ public class BookingCloud : WebApplicationFactory<Program>, IAsyncLifetime
     async Task IAsyncLifetime.DisposeAsync()
     {
         await DisposeAsync();
+        await DisposeMoreAsync();
         try
         {
             _directory.Delete(recursive: true);
@@ -82,13 +82,16 @@ public class BookingCloud : WebApplicationFactory<Program>, IAsyncLifetime
         builder.ConfigureLogging(logging => logging.SetMinimumLevel(LogLevel.Warning));
         // The one clock of the service: holds expire and tokens are minted and validated against it.
         builder.ConfigureTestServices(services => services.AddSingleton<TimeProvider>(Clock));
-        ConfigureHost(builder);
+        ConfigureMore(builder);
     }
 
-    /// <summary>What a variant of this host changes, applied after the settings above.</summary>
-    protected virtual void ConfigureHost(IWebHostBuilder builder)
+    /// <summary>Further settings of a derived cloud (e.g. Stripe pointed at a stand-in).</summary>
+    protected virtual void ConfigureMore(IWebHostBuilder builder)
     {
     }
+
+    /// <summary>Disposes what a derived cloud started beside the host.</summary>
+    protected virtual ValueTask DisposeMoreAsync() => ValueTask.CompletedTask;
 }
 
 [CollectionDefinition(Name)]

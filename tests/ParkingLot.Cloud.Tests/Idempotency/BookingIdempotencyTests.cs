@@ -137,7 +137,7 @@ public sealed class FaultyCacheBookingCloud : BookingCloud
 {
     internal FaultyAvailabilityCache Cache { get; } = new();
 
-    protected override void ConfigureHost(IWebHostBuilder builder) =>
+    protected override void ConfigureMore(IWebHostBuilder builder) =>
         builder.ConfigureTestServices(services => services.AddSingleton<IAvailabilityCache>(Cache));
 }
 
