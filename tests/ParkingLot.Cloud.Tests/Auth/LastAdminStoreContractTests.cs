@@ -23,7 +23,7 @@ public abstract class LastAdminStoreContractTests<TFixture>(TFixture fixture) : 
         var otherRoleChange = await Store.SetRolesAsync(survivor, [Roles.Admin, Roles.Operator], TestContext.Token);
 
         Assert.Equal((RoleChange.LastAdmin, RoleChange.Done), (alone, otherRoleChange));
-        for (var round = 0; round < 8; round++)
+        for (var round = 0; round < 40; round++)
         {
             var newcomer = await CreateAsync(Roles.Admin);
             var start = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
