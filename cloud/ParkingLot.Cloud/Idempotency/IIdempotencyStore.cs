@@ -1,8 +1,8 @@
 namespace ParkingLot.Cloud.Idempotency;
 
 /// <summary>
-/// Remembers <c>Idempotency-Key</c>s and the first response given to each. SQLite, PostgreSQL, or Redis
-/// when configured. <see cref="TryClaimAsync"/> is atomic: of two concurrent requests with one key
+/// Remembers <c>Idempotency-Key</c>s and the first response given to each, in the SQL store (SQLite or
+/// PostgreSQL), durable like the effects they guard (never in Redis, which may restart empty). <see cref="TryClaimAsync"/> is atomic: of two concurrent requests with one key
 /// exactly one gets <see cref="IdempotencyState.Claimed"/>. A claim carries its owner's token: only that
 /// owner completes or releases it, so a request that outlived <see cref="IdempotencyOptions.InProgressTimeout"/>
 /// cannot overwrite or free the claim a retry took over meanwhile.

@@ -4,7 +4,7 @@ using ParkingLot.Tests.Common;
 
 namespace ParkingLot.Cloud.Tests.Idempotency;
 
-/// <summary>The claim rules every idempotency store keeps: SQLite, PostgreSQL and Redis.</summary>
+/// <summary>The claim rules every idempotency store keeps: SQLite and PostgreSQL.</summary>
 public abstract class IdempotencyStoreContractTests<TFixture>(TFixture fixture) : IClassFixture<TFixture>
     where TFixture : AccessStoreFixture
 {
@@ -187,5 +187,3 @@ public abstract class IdempotencyStoreContractTests<TFixture>(TFixture fixture) 
 public sealed class SqliteIdempotencyStoreTests(SqliteAccessStoreFixture fixture) : IdempotencyStoreContractTests<SqliteAccessStoreFixture>(fixture);
 
 public sealed class PostgresIdempotencyStoreTests(PostgresAccessStoreFixture fixture) : IdempotencyStoreContractTests<PostgresAccessStoreFixture>(fixture);
-
-public sealed class RedisIdempotencyStoreTests(RedisAccessStoreFixture fixture) : IdempotencyStoreContractTests<RedisAccessStoreFixture>(fixture);
