@@ -14,4 +14,10 @@ internal static partial class Log
 
     [LoggerMessage(9502, LogLevel.Warning, "Writing the availability cache for lot {LotId} failed; the answer came from the store")]
     public static partial void CacheWriteFailed(ILogger logger, string lotId, Exception exception);
+
+    [LoggerMessage(9510, LogLevel.Warning, "{Method} {Path}: the store did not answer (a dead pooled connection?); pool cleared, running it once more")]
+    public static partial void StoreOutageRetried(ILogger logger, string method, string path, Exception exception);
+
+    [LoggerMessage(9511, LogLevel.Error, "{Method} {Path}: the store did not answer; answered 503 with Retry-After")]
+    public static partial void StoreOutageRefused(ILogger logger, string method, string path, Exception exception);
 }

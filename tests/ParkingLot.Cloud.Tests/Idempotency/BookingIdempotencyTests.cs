@@ -16,9 +16,11 @@ namespace ParkingLot.Cloud.Tests.Idempotency;
 /// <c>Idempotency-Key</c> on <c>POST /api/v1/bookings</c>, exactly once: concurrent repeats hold one
 /// booking even where the lot has room for several; a refusal decided before any write leaves the key
 /// free for the corrected request; a failure after the hold committed (the cache write throws) does
-/// not free the key, so the client's retry gets the first booking back.
+/// not free the key, so the client's retry gets the first booking back. On the embedded store and on
+/// PostgreSQL + Redis.
 /// </summary>
-public sealed class BookingIdempotencyTests(FaultyCacheBookingCloud cloud) : IClassFixture<FaultyCacheBookingCloud>
+public abstract class BookingIdempotencyTests<TCloud>(TCloud cloud) : IClassFixture<TCloud>
+    where TCloud : BookingCloud, IFaultyCacheCloud
 {
     [Fact]
     public async Task Create_ConcurrentSameKeyOnALotWithRoomForAll_HoldsOneBooking()
@@ -51,7 +53,7 @@ public sealed class BookingIdempotencyTests(FaultyCacheBookingCloud cloud) : ICl
         // A window covering now: the hold refreshes the lot's cached reserved count after it commits.
         var body = Body(lot.LotId, cloud.Clock.GetUtcNow(), cloud.Clock.GetUtcNow().AddHours(2));
 
-        cloud.Cache.FailWrites = true;
+        Cache.FailWrites = true;
         HttpResponseMessage first, retry;
         try
         {
@@ -60,10 +62,10 @@ public sealed class BookingIdempotencyTests(FaultyCacheBookingCloud cloud) : ICl
         }
         finally
         {
-            cloud.Cache.FailWrites = false;
+            Cache.FailWrites = false;
         }
 
-        Assert.True(cloud.Cache.FailedWrites > 0, "the fault was never injected: the hold did not refresh the cache");
+        Assert.True(Cache.FailedWrites > 0, "the fault was never injected: the hold did not refresh the cache");
         Assert.Equal((HttpStatusCode.Created, HttpStatusCode.Created), (first.StatusCode, retry.StatusCode));
         Assert.True(retry.Headers.Contains(IdempotencyFilter.ReplayedHeaderName));
         var booking = (await first.Content.ReadFromJsonAsync<BookingResponse>(CloudApplication.Json, TestContext.Token))!;
@@ -115,6 +117,8 @@ public sealed class BookingIdempotencyTests(FaultyCacheBookingCloud cloud) : ICl
         Assert.Empty(await ListAsync(second));
     }
 
+    private FaultyAvailabilityCache Cache => ((IFaultyCacheCloud)cloud).Cache;
+
     private static string Body(string lotId, DateTimeOffset start, DateTimeOffset end, string? spotId = null) =>
         System.Text.Json.JsonSerializer.Serialize(new { lotId, vehicleType = "car", spotId, startTime = start, endTime = end }, CloudApplication.Json);
 
@@ -132,19 +136,48 @@ public sealed class BookingIdempotencyTests(FaultyCacheBookingCloud cloud) : ICl
         (await client.GetFromJsonAsync<BookingResponse[]>("/api/v1/bookings", CloudApplication.Json, TestContext.Token))!;
 }
 
-/// <summary>The booking host with an availability cache whose writes a test can make throw.</summary>
-public sealed class FaultyCacheBookingCloud : BookingCloud
+public sealed class EmbeddedBookingIdempotencyTests(FaultyCacheBookingCloud cloud) : BookingIdempotencyTests<FaultyCacheBookingCloud>(cloud);
+
+public sealed class PostgresRedisBookingIdempotencyTests(FaultyCachePostgresRedisCloud cloud) : BookingIdempotencyTests<FaultyCachePostgresRedisCloud>(cloud);
+
+/// <summary>A booking host whose availability cache writes a test can make throw.</summary>
+public interface IFaultyCacheCloud
 {
-    internal FaultyAvailabilityCache Cache { get; } = new();
+    internal FaultyAvailabilityCache Cache { get; }
+}
+
+/// <summary>The embedded booking host with the in-process cache behind <see cref="FaultyAvailabilityCache"/>.</summary>
+public sealed class FaultyCacheBookingCloud : BookingCloud, IFaultyCacheCloud
+{
+    public FaultyCacheBookingCloud() => Cache = new FaultyAvailabilityCache(new InProcessAvailabilityCache());
+
+    FaultyAvailabilityCache IFaultyCacheCloud.Cache => Cache;
+
+    internal FaultyAvailabilityCache Cache { get; }
 
     protected override void ConfigureMore(IWebHostBuilder builder) =>
         builder.ConfigureTestServices(services => services.AddSingleton<IAvailabilityCache>(Cache));
 }
 
-/// <summary>The in-process cache, except that writes throw while <see cref="FailWrites"/> is set (as a Redis timeout would).</summary>
-internal sealed class FaultyAvailabilityCache : IAvailabilityCache
+/// <summary>The PostgreSQL + Redis booking host with the Redis cache behind <see cref="FaultyAvailabilityCache"/>.</summary>
+public sealed class FaultyCachePostgresRedisCloud : PostgresRedisBookingCloud, IFaultyCacheCloud
 {
-    private readonly InProcessAvailabilityCache _inner = new();
+    private FaultyAvailabilityCache? _cache;
+
+    FaultyAvailabilityCache IFaultyCacheCloud.Cache => _cache ?? throw new InvalidOperationException("The host has not started.");
+
+    protected override void ConfigureMore(IWebHostBuilder builder)
+    {
+        base.ConfigureMore(builder);
+        builder.ConfigureTestServices(services => services.AddSingleton<IAvailabilityCache>(
+            sp => _cache = new FaultyAvailabilityCache(sp.GetRequiredService<RedisAvailabilityCache>())));
+    }
+}
+
+/// <summary>A cache whose writes throw while <see cref="FailWrites"/> is set (as a Redis timeout would); otherwise the inner one.</summary>
+internal sealed class FaultyAvailabilityCache(IAvailabilityCache inner) : IAvailabilityCache
+{
+    private readonly IAvailabilityCache _inner = inner;
     private int _failedWrites;
 
     public bool FailWrites { get; set; }
