@@ -65,7 +65,9 @@ internal sealed class StoreOutageMiddleware(RequestDelegate next, ILogger<StoreO
     private void ClearPools()
     {
         // Only registered when PostgreSQL is configured; SQLite has no pool of network connections.
+        // Both pools: the main one and the booking-hold pipeline's.
         (services.GetService(typeof(NpgsqlDataSource)) as NpgsqlDataSource)?.Clear();
+        (services.GetService(typeof(Storage.Postgres.PostgresHoldPipeline)) as Storage.Postgres.PostgresHoldPipeline)?.DataSource.Clear();
     }
 
     private static async Task WriteUnavailableAsync(HttpContext context)
