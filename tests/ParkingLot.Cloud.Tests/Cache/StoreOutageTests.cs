@@ -2,14 +2,13 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Json;
 using System.Net.Sockets;
-using System.Text;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 using ParkingLot.Cloud.Availability;
 using ParkingLot.Cloud.Bookings;
-using ParkingLot.Cloud.Idempotency;
 using ParkingLot.Cloud.Tests.Auth;
 using ParkingLot.Cloud.Tests.Bookings;
+using ParkingLot.Cloud.Tests.Idempotency;
 using ParkingLot.Shared.Contracts;
 using ParkingLot.Tests.Common;
 
@@ -56,18 +55,8 @@ public sealed class RedisOutageTests(OwnRedisBookingCloud cloud) : IClassFixture
         return availability!.VehicleTypes.Single(t => t.VehicleType == VehicleType.Car).Reserved;
     }
 
-    internal static async Task<HttpResponseMessage> BookAsync(HttpClient client, string lotId, DateTimeOffset now, string? key)
-    {
-        var body = System.Text.Json.JsonSerializer.Serialize(
-            new { lotId, vehicleType = "car", startTime = now, endTime = now.AddHours(2) }, CloudApplication.Json);
-        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/v1/bookings") { Content = new StringContent(body, Encoding.UTF8, "application/json") };
-        if (key is not null)
-        {
-            request.Headers.TryAddWithoutValidation(IdempotencyFilter.HeaderName, key);
-        }
-
-        return await client.SendAsync(request, TestContext.Token);
-    }
+    internal static Task<HttpResponseMessage> BookAsync(HttpClient client, string lotId, DateTimeOffset now, string? key) =>
+        KeyedBookings.PostAsync(client, key, KeyedBookings.Body(lotId, now, now.AddHours(2)));
 }
 
 /// <summary>

@@ -120,20 +120,33 @@ public abstract class BookingIdempotencyTests<TCloud>(TCloud cloud) : IClassFixt
     private FaultyAvailabilityCache Cache => ((IFaultyCacheCloud)cloud).Cache;
 
     private static string Body(string lotId, DateTimeOffset start, DateTimeOffset end, string? spotId = null) =>
+        KeyedBookings.Body(lotId, start, end, spotId);
+
+    private static Task<HttpResponseMessage> PostAsync(HttpClient client, string key, string json) => KeyedBookings.PostAsync(client, key, json);
+
+    private static async Task<BookingResponse[]> ListAsync(HttpClient client) =>
+        (await client.GetFromJsonAsync<BookingResponse[]>("/api/v1/bookings", CloudApplication.Json, TestContext.Token))!;
+}
+
+/// <summary>A car booking's body and its POST with an optional <c>Idempotency-Key</c>.</summary>
+internal static class KeyedBookings
+{
+    public static string Body(string lotId, DateTimeOffset start, DateTimeOffset end, string? spotId = null) =>
         System.Text.Json.JsonSerializer.Serialize(new { lotId, vehicleType = "car", spotId, startTime = start, endTime = end }, CloudApplication.Json);
 
-    private static async Task<HttpResponseMessage> PostAsync(HttpClient client, string key, string json)
+    public static async Task<HttpResponseMessage> PostAsync(HttpClient client, string? key, string json)
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, "/api/v1/bookings")
         {
             Content = new StringContent(json, System.Text.Encoding.UTF8, "application/json"),
         };
-        request.Headers.TryAddWithoutValidation(IdempotencyFilter.HeaderName, key);
+        if (key is not null)
+        {
+            request.Headers.TryAddWithoutValidation(IdempotencyFilter.HeaderName, key);
+        }
+
         return await client.SendAsync(request, TestContext.Token);
     }
-
-    private static async Task<BookingResponse[]> ListAsync(HttpClient client) =>
-        (await client.GetFromJsonAsync<BookingResponse[]>("/api/v1/bookings", CloudApplication.Json, TestContext.Token))!;
 }
 
 public sealed class EmbeddedBookingIdempotencyTests(FaultyCacheBookingCloud cloud) : BookingIdempotencyTests<FaultyCacheBookingCloud>(cloud);
