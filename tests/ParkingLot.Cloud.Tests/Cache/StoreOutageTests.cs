@@ -49,6 +49,25 @@ public sealed class RedisOutageTests(OwnRedisBookingCloud cloud) : IClassFixture
         Assert.Equal(4, (await driver.GetFromJsonAsync<BookingResponse[]>("/api/v1/bookings", CloudApplication.Json, TestContext.Token))!.Length);
     }
 
+    [Fact]
+    public async Task RedisStoppedUnderLoad_NoRequestAnswers500()
+    {
+        var lot = await cloud.CreateLotAsync(cars: 40, carShare: 40);
+        using var driver = cloud.CreateClient(await TestTokens.DriverAsync(cloud));
+        var now = cloud.Clock.GetUtcNow();
+        using var load = new RequestLoad(driver, lot.LotId, now);
+
+        await load.UntilAsync(20);
+        await cloud.Redis.StopAsync();
+        await load.UntilAsync(load.Count + 20);
+        await cloud.Redis.StartAsync();
+        await load.UntilAsync(load.Count + 20);
+        var statuses = await load.StopAsync();
+
+        Assert.All(statuses, RequestLoad.AssertNever500);
+        Assert.Contains(statuses, s => s.Status == HttpStatusCode.Created);
+    }
+
     private static async Task<int> ReservedCarsAsync(HttpClient client, string lotId)
     {
         var availability = await client.GetFromJsonAsync<LotAvailability>($"/api/v1/lots/{lotId}/availability", CloudApplication.Json, TestContext.Token);
@@ -95,6 +114,26 @@ public sealed class PostgresRestartTests(PostgresRedisBookingCloud cloud)
         Assert.Single((await driver.GetFromJsonAsync<BookingResponse[]>("/api/v1/bookings", CloudApplication.Json, TestContext.Token))!);
     }
 
+    [Fact]
+    public async Task PooledConnectionsKilledUnderLoad_NoRequestAnswers500()
+    {
+        var lot = await cloud.CreateLotAsync(cars: 40, carShare: 40);
+        using var driver = cloud.CreateClient(await TestTokens.DriverAsync(cloud));
+        using var load = new RequestLoad(driver, lot.LotId, cloud.Clock.GetUtcNow());
+
+        await load.UntilAsync(20);
+        for (var round = 0; round < 3; round++)
+        {
+            await KillConnectionsAsync();
+            await load.UntilAsync(load.Count + 15);
+        }
+
+        var statuses = await load.StopAsync();
+
+        Assert.All(statuses, RequestLoad.AssertNever500);
+        Assert.Contains(statuses, s => s.Status == HttpStatusCode.Created);
+    }
+
     /// <summary>Several requests at once, so the pool holds several idle connections.</summary>
     private static async Task WarmThePoolAsync(HttpClient client)
     {
@@ -113,6 +152,58 @@ public sealed class PostgresRestartTests(PostgresRedisBookingCloud cloud)
         command.Parameters.AddWithValue("db", database!);
         return (int)(long)(await command.ExecuteScalarAsync(TestContext.Token))!;
     }
+}
+
+/// <summary>
+/// Four clients in a loop, each alternating an availability read, a booking list and a short booking,
+/// until stopped; every status is recorded with whether a 503 carried Retry-After.
+/// </summary>
+internal sealed class RequestLoad : IDisposable
+{
+    private readonly CancellationTokenSource _stop = new();
+    private readonly List<Task> _workers;
+    private readonly System.Collections.Concurrent.ConcurrentQueue<(HttpStatusCode Status, bool RetryAfter, string What)> _statuses = new();
+
+    public RequestLoad(HttpClient client, string lotId, DateTimeOffset now)
+    {
+        _workers = [.. Enumerable.Range(0, 4).Select(worker => Task.Run(async () =>
+        {
+            for (var i = 0; !_stop.IsCancellationRequested; i++)
+            {
+                var start = now.AddHours(1 + (worker * 1000 + i) % 500 / 10.0);
+                var (what, send) = (i % 3) switch
+                {
+                    0 => ("availability", (Func<Task<HttpResponseMessage>>)(() => client.GetAsync($"/api/v1/lots/{lotId}/availability", TestContext.Token))),
+                    1 => ("list", () => client.GetAsync("/api/v1/bookings", TestContext.Token)),
+                    _ => ("book", () => KeyedBookings.PostAsync(client, Guid.NewGuid().ToString(), KeyedBookings.Body(lotId, start, start.AddMinutes(10)))),
+                };
+                using var response = await send();
+                _statuses.Enqueue((response.StatusCode, response.Headers.RetryAfter is not null, what));
+            }
+        }))];
+    }
+
+    public int Count => _statuses.Count;
+
+    /// <summary>Waits until at least <paramref name="count"/> requests were answered.</summary>
+    public Task UntilAsync(int count) =>
+        TestContext.WaitUntilAsync(() => _statuses.Count >= count || _workers.Any(w => w.IsFaulted), TimeSpan.FromSeconds(90), $"{count} answered requests");
+
+    public async Task<IReadOnlyList<(HttpStatusCode Status, bool RetryAfter, string What)>> StopAsync()
+    {
+        await _stop.CancelAsync();
+        await Task.WhenAll(_workers);
+        return [.. _statuses];
+    }
+
+    /// <summary>2xx, 409 (nothing free) or 503 with Retry-After; never a 500.</summary>
+    public static void AssertNever500((HttpStatusCode Status, bool RetryAfter, string What) answer) =>
+        Assert.True(
+            answer.Status is HttpStatusCode.OK or HttpStatusCode.Created or HttpStatusCode.Conflict
+            || (answer.Status == HttpStatusCode.ServiceUnavailable && answer.RetryAfter),
+            $"{answer.What}: {(int)answer.Status}");
+
+    public void Dispose() => _stop.Dispose();
 }
 
 /// <summary>The PostgreSQL + Redis booking host on a redis-server of its own, which a test stops and starts again on the same port.</summary>
