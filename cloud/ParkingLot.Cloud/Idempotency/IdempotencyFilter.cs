@@ -136,17 +136,22 @@ internal sealed class IdempotencyFilter(IIdempotencyStore store, IOptions<Idempo
             _ => TypedResults.Json(result),
         };
 
+        // The effect has happened: render its response even if the client hung up meanwhile (results
+        // serialise on RequestAborted), or the key would be freed and a retry would run it again.
         var original = http.Response.Body;
+        var aborted = http.RequestAborted;
         using var buffer = new MemoryStream();
         http.Response.Body = buffer;
+        http.RequestAborted = CancellationToken.None;
         try
         {
             await executable.ExecuteAsync(http);
-            await http.Response.BodyWriter.FlushAsync(http.RequestAborted);
+            await http.Response.BodyWriter.FlushAsync(CancellationToken.None);
         }
         finally
         {
             http.Response.Body = original;
+            http.RequestAborted = aborted;
         }
 
         var location = http.Response.Headers.Location;

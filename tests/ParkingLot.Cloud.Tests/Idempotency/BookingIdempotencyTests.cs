@@ -73,6 +73,44 @@ public abstract class BookingIdempotencyTests<TCloud>(TCloud cloud) : IClassFixt
         Assert.Equal([booking.Id], (await ListAsync(client)).Select(b => b.Id));
     }
 
+    [Fact]
+    public async Task Create_ClientHangsUpAfterTheHoldCommitted_KeyCompletesAndTheRetryReplaysIt()
+    {
+        var lot = await cloud.CreateLotAsync(cars: 3, carShare: 3);
+        using var client = cloud.CreateClient(await TestTokens.DriverAsync(cloud));
+        var key = Guid.NewGuid().ToString();
+        var body = Body(lot.LotId, cloud.Clock.GetUtcNow(), cloud.Clock.GetUtcNow().AddHours(2));
+        using var hangUp = new CancellationTokenSource();
+
+        Cache.HoldWrites();
+        Task<HttpResponseMessage> first;
+        try
+        {
+            first = KeyedBookings.PostAsync(client, key, body, hangUp.Token);
+            // The hold committed; its cache refresh is stalled. The client gives up now (the test
+            // server aborts the request at once), and only then does the write go through.
+            await TestContext.WaitUntilAsync(() => Cache.WaitingWrites > 0 || first.IsCompleted, TimeSpan.FromSeconds(30), "the post-commit cache write");
+            await hangUp.CancelAsync();
+        }
+        finally
+        {
+            Cache.OpenWrites();
+        }
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => first);
+
+        // Until the first request has finished, the key answers 409 "in progress"; then the replay.
+        HttpResponseMessage replay = null!;
+        await TestContext.WaitUntilAsync(
+            async () => (replay = await PostAsync(client, key, body)).StatusCode != HttpStatusCode.Conflict,
+            TimeSpan.FromSeconds(30), "the first request to finish");
+        Cache.HoldWritesOff();
+
+        Assert.Equal(HttpStatusCode.Created, replay.StatusCode);
+        Assert.True(replay.Headers.Contains(IdempotencyFilter.ReplayedHeaderName));
+        Assert.Single(await ListAsync(client));
+    }
+
     [Theory]
     [InlineData("unknown lot", HttpStatusCode.NotFound)]
     [InlineData("end before start", HttpStatusCode.BadRequest)]
@@ -134,7 +172,7 @@ internal static class KeyedBookings
     public static string Body(string lotId, DateTimeOffset start, DateTimeOffset end, string? spotId = null) =>
         System.Text.Json.JsonSerializer.Serialize(new { lotId, vehicleType = "car", spotId, startTime = start, endTime = end }, CloudApplication.Json);
 
-    public static async Task<HttpResponseMessage> PostAsync(HttpClient client, string? key, string json)
+    public static async Task<HttpResponseMessage> PostAsync(HttpClient client, string? key, string json, CancellationToken cancellationToken = default)
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, "/api/v1/bookings")
         {
@@ -145,7 +183,8 @@ internal static class KeyedBookings
             request.Headers.TryAddWithoutValidation(IdempotencyFilter.HeaderName, key);
         }
 
-        return await client.SendAsync(request, TestContext.Token);
+        using var both = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Token, cancellationToken);
+        return await client.SendAsync(request, both.Token);
     }
 }
 
@@ -199,7 +238,19 @@ internal sealed class FaultyAvailabilityCache(IAvailabilityCache inner) : IAvail
 
     public ValueTask<LotAvailability?> GetAsync(string lotId, CancellationToken cancellationToken) => _inner.GetAsync(lotId, cancellationToken);
 
-    public ValueTask SetAsync(LotAvailability availability, CancellationToken cancellationToken)
+    private TaskCompletionSource? _gate;
+    private int _waitingWrites;
+
+    /// <summary>Writes wait (on their token) until <see cref="OpenWrites"/>, like a Redis that stalls.</summary>
+    public void HoldWrites() => _gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public void OpenWrites() => _gate?.TrySetResult();
+
+    public void HoldWritesOff() => _gate = null;
+
+    public int WaitingWrites => Volatile.Read(ref _waitingWrites);
+
+    public async ValueTask SetAsync(LotAvailability availability, CancellationToken cancellationToken)
     {
         if (FailWrites)
         {
@@ -207,6 +258,12 @@ internal sealed class FaultyAvailabilityCache(IAvailabilityCache inner) : IAvail
             throw new TimeoutException("Injected: the cache write timed out after the hold committed.");
         }
 
-        return _inner.SetAsync(availability, cancellationToken);
+        if (_gate is { } gate)
+        {
+            Interlocked.Increment(ref _waitingWrites);
+            await gate.Task.WaitAsync(cancellationToken);
+        }
+
+        await _inner.SetAsync(availability, cancellationToken);
     }
 }
