@@ -182,9 +182,10 @@ internal sealed class ControlService(
             return (null, new ControlRefusal(404, $"no gate '{gateId}' in lot {lot.LotId} (gates: {string.Join(", ", _gates.Select(g => g.GateId))})"));
         }
 
-        if (gate.Barrier is not { } barrier)
+        if (gate.Barrier is not { } barrier || gate.Lane is not { } lane)
         {
-            return (null, new ControlRefusal(409, $"gate {gateId} has no barrier driver to command"));
+            // Manual moves go through the lane's interlock; without a lane there is none to go through.
+            return (null, new ControlRefusal(409, $"gate {gateId} has no lane running to command (manual moves go through the lane's interlock)"));
         }
 
         var technician = Technician(request.Technician);
@@ -192,15 +193,25 @@ internal sealed class ControlService(
         await gate.Commands.WaitAsync(cancellationToken);
         try
         {
-            var outcome = open ? await barrier.OpenAsync(cancellationToken) : await barrier.CloseAsync(cancellationToken);
-            gate.HeldOpen = open && outcome.Reached;
+            // The lane appends barrier.moved before it drives the relay, or refuses (a close with
+            // something in the passage): the relay does not move and the refusal is recorded here.
+            var moved = await lane.CommandGateAsync(open, $"{command} by {technician}: {reason}", cancellationToken);
+            var outcome = moved.Outcome;
+            var reached = outcome?.Reached == true;
+            gate.HeldOpen = open ? reached : gate.HeldOpen && !reached;
             gate.LastCommand = $"{command} by {technician}: {reason}";
-            var result = outcome.Reached
-                ? $"{command} reached in {outcome.Elapsed.TotalSeconds:0.0} s"
-                : $"{command} failed: {outcome.Fault} (arm {Name(outcome.Position)})";
+            var result = moved.Refusal
+                ?? (reached
+                    ? $"{command} reached in {outcome!.Elapsed.TotalSeconds:0.0} s"
+                    : $"{command} failed: {outcome!.Fault} (arm {Name(outcome.Position)})");
             var audit = await ledger.AppendAsync(EventTypes.ControlGateCommand, new ControlCommand(command, gateId, technician, reason, result), cancellationToken);
+            if (moved.Refusal is not null)
+            {
+                Log.ManualCommandRefused(logger, gateId, command, moved.Refusal);
+            }
+
             Log.GateCommanded(logger, gateId, command, technician, reason, result);
-            return (new GateCommandResponse(gateId, command, outcome.Reached, Name(barrier.Position), outcome.Fault, audit.Seq), null);
+            return (new GateCommandResponse(gateId, command, reached, Name(barrier.Position), moved.Refusal ?? outcome?.Fault, audit.Seq), null);
         }
         finally
         {
@@ -508,29 +519,30 @@ internal sealed class ControlService(
     private async Task<List<SelfTestResult>> TestGateAsync(ControlledGate gate, CancellationToken cancellationToken)
     {
         var results = new List<SelfTestResult>();
-        if (gate.Lane?.Snapshot is { OutOfService: false, State: not LaneState.Idle } busy)
-        {
-            results.Add(new SelfTestResult($"{gate.GateId}.barrier", "barrier", gate.GateId, "cycle open and closed", false,
-                $"not cycled: the lane is busy ({Name(busy.State)}), a vehicle may be under the arm", "run the self-test again when no vehicle is at the gate", 0));
-        }
-        else if (gate.Barrier is { } barrier)
+        if (gate.Barrier is { } barrier && gate.Lane is { } lane)
         {
             var started = time.GetTimestamp();
-            var opened = await barrier.OpenAsync(cancellationToken);
-
-            // Always command closed afterwards, also after a failed open: the safe state of a lane.
-            var closed = await barrier.CloseAsync(cancellationToken);
-            gate.HeldOpen = false;
-            var passed = opened.Reached && closed.Reached;
-            var detail = passed
-                ? $"opened in {opened.Elapsed.TotalSeconds:0.0} s, closed in {closed.Elapsed.TotalSeconds:0.0} s"
-                : $"open: {(opened.Reached ? "ok" : opened.Fault)}; close: {(closed.Reached ? "ok" : closed.Fault)}; arm {Name(barrier.Position)}";
-            results.Add(new SelfTestResult(barrier.Id, "barrier", gate.GateId, "cycle open and closed", passed, detail,
-                passed ? null : SafeHealth(barrier).LikelyFix ?? "check the arm is free to move and the barrier controller has power", Ms(started)));
+            var cycle = await lane.CycleArmAsync("self-test", cancellationToken);
+            if (cycle.NotCycled is { } why)
+            {
+                results.Add(new SelfTestResult(barrier.Id, "barrier", gate.GateId, "cycle open and closed", false,
+                    $"not cycled: {why}", "run the self-test again when no vehicle is at the gate", 0));
+            }
+            else
+            {
+                var (opened, closed) = (cycle.Opened!, cycle.Closed);
+                gate.HeldOpen = false;
+                var passed = opened.Reached && closed?.Reached == true;
+                var detail = passed
+                    ? $"opened in {opened.Elapsed.TotalSeconds:0.0} s, closed in {closed!.Elapsed.TotalSeconds:0.0} s"
+                    : $"open: {(opened.Reached ? "ok" : opened.Fault)}; close: {(closed is null ? "not commanded" : closed.Reached ? "ok" : closed.Fault)}; arm {Name(barrier.Position)}";
+                results.Add(new SelfTestResult(barrier.Id, "barrier", gate.GateId, "cycle open and closed", passed, detail,
+                    passed ? null : SafeHealth(barrier).LikelyFix ?? "check the arm is free to move and the barrier controller has power", Ms(started)));
+            }
         }
         else
         {
-            results.Add(new SelfTestResult($"{gate.GateId}.barrier", "barrier", gate.GateId, "cycle open and closed", false, "no barrier driver is running for this gate", "check the lot file's devices.barrier", 0));
+            results.Add(new SelfTestResult($"{gate.GateId}.barrier", "barrier", gate.GateId, "cycle open and closed", false, "no barrier driver and lane are running for this gate", "check the lot file's devices.barrier", 0));
         }
 
         if (gate.Printer is { } printer)

@@ -196,7 +196,7 @@ internal sealed partial class LedgerStore
             {
                 lanes.Add(new LaneRecord(
                     rows.GetString(0),
-                    rows.GetString(1),
+                    LedgerText.Parse<LaneStep>(rows.GetString(1)),
                     rows.IsDBNull(2) ? null : rows.GetString(2),
                     rows.IsDBNull(3) ? null : rows.GetString(3),
                     rows.IsDBNull(4) ? null : LedgerText.Parse<VehicleType>(rows.GetString(4)),
@@ -215,14 +215,26 @@ internal sealed partial class LedgerStore
         }, cancellationToken);
 }
 
+/// <summary>The last committed step of a lane's cycle, as the <c>lanes</c> table stores it (camelCase names).</summary>
+internal enum LaneStep
+{
+    Idle,
+    Detected,
+    Checked,
+    Refused,
+    Admitted,
+    Open,
+    Passing,
+    Passed,
+}
+
 /// <summary>
 /// One row of the derived <c>lanes</c> table. <see cref="State"/> is the last committed step of the
-/// current cycle: idle, detected, checked, refused, admitted, open, passing or passed.
-/// <see cref="Fault"/> is set while the lane is out of service.
+/// current cycle. <see cref="Fault"/> is set while the lane is out of service.
 /// </summary>
 internal sealed record LaneRecord(
     string GateId,
-    string State,
+    LaneStep State,
     string? CycleId,
     string? TicketId,
     VehicleType? VehicleType,
