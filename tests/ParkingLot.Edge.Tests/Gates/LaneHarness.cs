@@ -83,11 +83,40 @@ internal sealed class LaneHarness : IAsyncDisposable
         return lane;
     }
 
+    /// <summary>Creates a lane for <paramref name="gateId"/> over <paramref name="devices"/> (a test's own rig, e.g. with loop B).</summary>
+    public Lane Lane(string gateId, LaneDevices devices)
+    {
+        var gate = Lot.Gates.Single(g => g.Id == gateId);
+        Lane lane = gate.Direction == GateDirection.Entry
+            ? new EntryLane(gate, devices, Context, Ledger, Time, NullLogger<EntryLane>.Instance)
+            : new ExitLane(gate, devices, Context, Ledger, Time, NullLogger<ExitLane>.Instance);
+        _lanes.Add(lane);
+        return lane;
+    }
+
     public async Task<Lane> StartAsync(string gateId)
     {
         var lane = Lane(gateId);
         await RunAsync(lane.StartAsync(TestContext.Token));
         return lane;
+    }
+
+    public async Task<Lane> StartAsync(string gateId, LaneDevices devices)
+    {
+        var lane = Lane(gateId, devices);
+        await RunAsync(lane.StartAsync(TestContext.Token));
+        return lane;
+    }
+
+    /// <summary>Stops every lane where it is (a power cut for the lanes; the ledger keeps what they committed).</summary>
+    public async Task StopLanesAsync()
+    {
+        foreach (var lane in _lanes)
+        {
+            await lane.DisposeAsync();
+        }
+
+        _lanes.Clear();
     }
 
     public SimulatedLaneRig Rig(string gateId) => World.Rig(gateId);
