@@ -241,9 +241,37 @@ internal abstract partial class Lane : IAsyncDisposable
 
     /// <summary>
     /// Admits the waiting vehicle: <c>lane.admitted</c>, the display, <c>barrier.moved</c> (open), and
-    /// only then the relay. The move's outcome comes back as an input.
+    /// only then the relay. The move's outcome comes back as an input. Under the lot's admission lock
+    /// the ledger is asked once more whether this credential or stay is already inside, admitted at
+    /// another lane, or gone (anti-passback, used ticket), so two lanes deciding on one pass or
+    /// ticket at the same instant admit it once; the other is refused.
     /// </summary>
     protected async Task AdmitAsync(LaneAdmitted admitted, GateMessage message, string barrierReason, CancellationToken cancellationToken)
+    {
+        await Context.AdmissionLock.WaitAsync(cancellationToken);
+        try
+        {
+            if (await Ledger.GetAdmissionConflictAsync(Gate.Id, IsEntry, admitted.Credential, admitted.CredentialId, admitted.TicketId, cancellationToken) is { } conflict)
+            {
+                var (reason, detail) = conflict switch
+                {
+                    "inside" or "entering" => (LaneDecisions.AntiPassback, "Already used to enter: exit first."),
+                    _ => (LaneDecisions.NotInside, "Ticket already used to exit: press Help."),
+                };
+                await RefuseAsync(reason, detail, new GateMessage.PassRefused(IsEntry ? "Already inside" : "Already used"), cancellationToken);
+                return;
+            }
+
+            await AdmitHoldingLockAsync(admitted, message, barrierReason, cancellationToken);
+        }
+        finally
+        {
+            Context.AdmissionLock.Release();
+        }
+    }
+
+    /// <summary><see cref="AdmitAsync"/> for a caller that holds the admission lock already and has done its own check (a walk-in's new ticket).</summary>
+    protected async Task AdmitHoldingLockAsync(LaneAdmitted admitted, GateMessage message, string barrierReason, CancellationToken cancellationToken)
     {
         await AppendAsync(EventTypes.LaneAdmitted, admitted, cancellationToken);
         TicketId = admitted.TicketId;

@@ -51,6 +51,46 @@ internal sealed partial class LedgerStore
             return Convert.ToInt32(await command.ExecuteScalarAsync(ct), CultureInfo.InvariantCulture);
         }, cancellationToken);
 
+    /// <summary>
+    /// Why an admission at <paramref name="gateId"/> would let one credential or one stay through
+    /// twice, or null when it would not: an entry whose pass or permit is inside or already admitted
+    /// at another lane (anti-passback), an exit whose stay has already left or is leaving at another
+    /// lane (a used ticket). Lanes call this under the lot's admission lock, right before they append
+    /// <c>lane.admitted</c>, so two lanes deciding at the same instant admit once.
+    /// </summary>
+    public Task<string?> GetAdmissionConflictAsync(string gateId, bool entry, CredentialKind kind, string? credentialId, string ticketId, CancellationToken cancellationToken = default) =>
+        ReadAsync(async (c, ct) =>
+        {
+            await using var command = entry
+                ? Command(c, """
+                    SELECT CASE WHEN EXISTS (SELECT 1 FROM inside WHERE credential_key = $kind || ':' || $credential) THEN 'inside'
+                                WHEN EXISTS (SELECT 1 FROM lanes WHERE gate_id <> $gate AND credential_kind = $kind AND credential_id = $credential
+                                             AND state IN ('admitted', 'open', 'passing')) THEN 'entering' END
+                    """, "$gate", "$kind", "$credential")
+                : Command(c, """
+                    SELECT CASE WHEN EXISTS (SELECT 1 FROM sessions WHERE ticket_id = $ticket AND status = 'closed') THEN 'left'
+                                WHEN EXISTS (SELECT 1 FROM lanes WHERE gate_id <> $gate AND ticket_id = $ticket
+                                             AND state IN ('admitted', 'open', 'passing')) THEN 'leaving' END
+                    """, "$gate", "$ticket");
+            command.Parameters[0].Value = gateId;
+            if (entry)
+            {
+                if (kind is not (CredentialKind.Pass or CredentialKind.Permit) || credentialId is null)
+                {
+                    return null;
+                }
+
+                command.Parameters[1].Value = LedgerText.Name(kind);
+                command.Parameters[2].Value = credentialId;
+            }
+            else
+            {
+                command.Parameters[1].Value = ticketId;
+            }
+
+            return await command.ExecuteScalarAsync(ct) as string;
+        }, cancellationToken);
+
     /// <summary>The session (ticket) id of the pass or permit <paramref name="credentialId"/> when its vehicle is inside, else null.</summary>
     public Task<string?> GetInsideTicketAsync(CredentialKind kind, string credentialId, CancellationToken cancellationToken = default) =>
         ReadAsync(async (c, ct) =>
