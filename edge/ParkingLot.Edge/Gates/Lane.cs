@@ -36,6 +36,7 @@ internal abstract partial class Lane : IAsyncDisposable
     private readonly List<(Func<LaneSnapshot, bool> Condition, TaskCompletionSource<LaneSnapshot> Done)> _waiters = [];
     private ITimer? _withdrawTimer;
     private Task? _loop;
+    private int _unhandled;
     private (LaneInput Input, long At)? _pending;
     private LaneSnapshot _snapshot;
     private long _cycles;
@@ -51,6 +52,9 @@ internal abstract partial class Lane : IAsyncDisposable
         Logger = logger;
         _snapshot = new LaneSnapshot(gate.Id, LaneState.Idle, null, null, null, null, null, null, null, 0, 0);
     }
+
+    /// <summary>True when every input posted so far has been handled (a test clock may then jump to its next timer).</summary>
+    public bool IsQuiet => Volatile.Read(ref _unhandled) == 0;
 
     /// <summary>Raised on the lane's loop after every input that changed the snapshot.</summary>
     public event Action<LaneSnapshot>? Changed;
@@ -328,6 +332,7 @@ internal abstract partial class Lane : IAsyncDisposable
                 }
 
                 Publish();
+                Interlocked.Decrement(ref _unhandled);
             }
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
@@ -480,7 +485,14 @@ internal abstract partial class Lane : IAsyncDisposable
         }
     }
 
-    private void Post(LaneInput input) => _inputs.Writer.TryWrite(input);
+    private void Post(LaneInput input)
+    {
+        Interlocked.Increment(ref _unhandled);
+        if (!_inputs.Writer.TryWrite(input))
+        {
+            Interlocked.Decrement(ref _unhandled);
+        }
+    }
 
     private void OnLoopChanged(object? sender, InputChangedEventArgs e) => Post(new LoopChanged(e.IsActive));
 

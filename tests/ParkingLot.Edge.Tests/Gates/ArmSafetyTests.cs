@@ -45,19 +45,19 @@ public sealed class ArmSafetyTests : IAsyncLifetime
         var carThrough = _h.Ledger.LastSeq;
 
         // The car clears the beam; the trailer's drawbar gap is 600 ms, shorter than the 1 s hold.
-        await StepAsync(TimeSpan.FromMilliseconds(600));
+        await _h.ElapseAsync(TimeSpan.FromMilliseconds(600));
         Assert.Equal(0, _rig.Mechanics.Descents);
         _rig.Beam(true);
-        await StepAsync(TimeSpan.FromMilliseconds(800));
+        await _h.ElapseAsync(TimeSpan.FromMilliseconds(800));
         _rig.Beam(false);
-        await StepAsync(TimeSpan.FromMilliseconds(700));
+        await _h.ElapseAsync(TimeSpan.FromMilliseconds(700));
         Assert.Equal(0, _rig.Mechanics.Descents);
         Assert.Equal(BarrierPosition.Open, _rig.Barrier.Position);
         Assert.Equal(LaneState.Passed, lane.Snapshot.State);
 
         // The car has reached loop B, past the arm: still held up while it stands there.
         _rig.LoopB(true);
-        await StepAsync(TimeSpan.FromSeconds(3));
+        await _h.ElapseAsync(TimeSpan.FromSeconds(3));
         Assert.Equal(0, _rig.Mechanics.Descents);
         _rig.LoopB(false);
         await _h.UntilAsync(() => lane.Snapshot.State == LaneState.Idle && _rig.Barrier.Position == BarrierPosition.Closed, "the arm down after the trailer");
@@ -152,7 +152,7 @@ public sealed class ArmSafetyTests : IAsyncLifetime
         _rig = new ArmRig("entry-1", _h.Time, armUp: true, beam: true);
         var cut = _h.Ledger.LastSeq;
         lane = await _h.StartAsync("entry-1", _rig.Devices);
-        await StepAsync(TimeSpan.FromSeconds(3));
+        await _h.ElapseAsync(TimeSpan.FromSeconds(3));
 
         Assert.Equal(0, _rig.Mechanics.Descents);
         Assert.Equal(BarrierPosition.Open, _rig.Barrier.Position);
@@ -179,9 +179,9 @@ public sealed class ArmSafetyTests : IAsyncLifetime
         var before = _h.Ledger.LastSeq;
 
         _rig.Beam(true);
-        await StepAsync(TimeSpan.FromMilliseconds(200));
+        await _h.ElapseAsync(TimeSpan.FromMilliseconds(200));
         var closed = await _h.RunAsync(control.Service.CommandGateAsync("entry-1", open: false, new GateCommandRequest("done", "alex"), TestContext.Token));
-        await StepAsync(TimeSpan.FromSeconds(2));
+        await _h.ElapseAsync(TimeSpan.FromSeconds(2));
 
         Assert.False(closed.Done!.Done);
         Assert.Contains("refused", closed.Done.Fault, StringComparison.Ordinal);
@@ -195,7 +195,7 @@ public sealed class ArmSafetyTests : IAsyncLifetime
 
         // Once the passage is clear the same command goes through: barrier.moved first, then the relay.
         _rig.Beam(false);
-        await StepAsync(TimeSpan.FromMilliseconds(200));
+        await _h.ElapseAsync(TimeSpan.FromMilliseconds(200));
         var again = _h.Ledger.LastSeq;
         var writesBefore = _rig.Driver.Writes.Count;
         var ledgerAtRelay = -1L;
@@ -217,20 +217,13 @@ public sealed class ArmSafetyTests : IAsyncLifetime
         _rig.Beam(true);
         await _h.UntilAsync(() => lane.Snapshot.State == LaneState.Passing, "the vehicle in the passage");
         _rig.Loop(false);
-        await StepAsync(TimeSpan.FromMilliseconds(300));
+        await _h.ElapseAsync(TimeSpan.FromMilliseconds(300));
         _rig.Beam(false);
         await _h.UntilAsync(() => lane.Snapshot.State == LaneState.Passed, "the vehicle through the beam");
     }
 
     /// <summary>A reservation pass valid now (the rig has no ticket printer).</summary>
     private string Pass() => _h.Cloud.Pass("BK-" + Guid.NewGuid().ToString("N")[..8], VehicleType.Car, _h.Time.GetUtcNow().AddHours(-1), _h.Time.GetUtcNow().AddHours(3));
-
-    /// <summary>Lets <paramref name="span"/> of fake time pass, the lane handling what it brings.</summary>
-    private Task StepAsync(TimeSpan span)
-    {
-        var until = _h.Time.GetUtcNow() + span;
-        return _h.UntilAsync(() => _h.Time.GetUtcNow() >= until, $"{span} to pass", span + TimeSpan.FromSeconds(1));
-    }
 
     private ControlHost Control(Lane lane)
     {

@@ -69,7 +69,7 @@ internal sealed class LaneHarness : IAsyncDisposable
     public TimeSpan Step { get; set; } = TimeSpan.FromMilliseconds(20);
 
     public static Task<LaneHarness> CreateAsync(LotFile? lot = null, TrustedClock? clock = null, FakeTimeProvider? time = null, TempDirectory? directory = null) =>
-        CreateCoreAsync(lot ?? new LotFileBuilder(cars: 4, evs: 2, reservableCars: 1).Build(), clock, time ?? new FakeTimeProvider(Start), directory ?? new TempDirectory());
+        CreateCoreAsync(lot ?? new LotFileBuilder(cars: 4, evs: 2, reservableCars: 1).Build(), clock, time ?? new JumpingTimeProvider(Start), directory ?? new TempDirectory());
 
     /// <summary>Creates a lane for <paramref name="gateId"/> over the simulated devices; <see cref="StartAsync"/> starts (recovers) it.</summary>
     public Lane Lane(string gateId)
@@ -145,20 +145,80 @@ internal sealed class LaneHarness : IAsyncDisposable
         Time.Advance(TimeSpan.FromMilliseconds(100));
     }
 
-    /// <summary>Steps the fake clock until <paramref name="condition"/> holds (fails after <paramref name="maxFakeTime"/> of fake time).</summary>
-    public async Task UntilAsync(Func<bool> condition, string what, TimeSpan? maxFakeTime = null)
+    /// <summary>
+    /// Moves the fake clock until <paramref name="condition"/> holds (fails after <paramref name="maxFakeTime"/>
+    /// of fake time). Once the lanes have handled every input, the clock jumps straight to the next
+    /// due timer (a debounce settling, the arm arriving, the closing hold running out); while a lane
+    /// is still busy (a ledger fsync) it moves by <see cref="Step"/> at most.
+    /// </summary>
+    public Task UntilAsync(Func<bool> condition, string what, TimeSpan? maxFakeTime = null) =>
+        UntilAsync(condition, what, maxFakeTime ?? TimeSpan.FromSeconds(30), throwAtLimit: true);
+
+    /// <summary>Lets exactly <paramref name="span"/> of fake time pass, the lanes handling what it brings (never further).</summary>
+    public Task ElapseAsync(TimeSpan span) => UntilAsync(() => false, $"{span} to pass", span, throwAtLimit: false);
+
+    private async Task UntilAsync(Func<bool> condition, string what, TimeSpan limit, bool throwAtLimit)
     {
-        var until = Time.GetUtcNow() + (maxFakeTime ?? TimeSpan.FromSeconds(30));
+        var until = Time.GetUtcNow() + limit;
         while (!condition())
         {
-            if (Time.GetUtcNow() >= until)
+            var now = Time.GetUtcNow();
+            if (now >= until)
             {
-                throw new TimeoutException($"Still waiting for {what} after {maxFakeTime ?? TimeSpan.FromSeconds(30)} of fake time.");
+                if (!throwAtLimit)
+                {
+                    return;
+                }
+
+                throw new TimeoutException($"Still waiting for {what} after {limit} of fake time.");
             }
 
-            Time.Advance(Step);
-            await Task.Delay(1, CancellationToken.None);
+            var quiet = await QuietAsync();
+            if (condition())
+            {
+                break;
+            }
+
+            Time.Advance(await NextStepAsync(quiet, now, until));
         }
+    }
+
+    /// <summary>
+    /// Waits (a bounded number of real yields) until every lane has handled every input, so fake
+    /// time does not run on while a lane is still taking its step (a ledger fsync).
+    /// </summary>
+    private async Task<bool> QuietAsync()
+    {
+        for (var i = 0; i < 500; i++)
+        {
+            await Task.Delay(1, CancellationToken.None);
+            if (_lanes.TrueForAll(l => l.IsQuiet))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>
+    /// <see cref="Step"/>, or further when the lanes are quiet and no timer is due sooner: straight to
+    /// the next due timer (checked again after one more yield, so a continuation the last step
+    /// released has had its turn to register its own timer first).
+    /// </summary>
+    private async Task<TimeSpan> NextStepAsync(bool quiet, DateTimeOffset now, DateTimeOffset until)
+    {
+        var step = Step;
+        if (quiet && Time is JumpingTimeProvider jumping && jumping.NextDue is { } due && due - now > Step)
+        {
+            await Task.Delay(1, CancellationToken.None);
+            if (_lanes.TrueForAll(l => l.IsQuiet) && jumping.NextDue is { } still && still - now > Step)
+            {
+                step = still - now;
+            }
+        }
+
+        return step < until - now ? step : until - now;
     }
 
     /// <summary>Steps the fake clock until <paramref name="task"/> completes.</summary>
