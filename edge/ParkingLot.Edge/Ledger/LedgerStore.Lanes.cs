@@ -91,6 +91,15 @@ internal sealed partial class LedgerStore
             return await command.ExecuteScalarAsync(ct) as string;
         }, cancellationToken);
 
+    /// <summary>The session (ticket) id whose signed code is <paramref name="code"/> (a ticket as scanned at the kiosk or by parkctl), or null.</summary>
+    public Task<string?> GetTicketIdByCodeAsync(string code, CancellationToken cancellationToken = default) =>
+        ReadAsync(async (c, ct) =>
+        {
+            await using var command = Command(c, "SELECT ticket_id FROM sessions WHERE code = $code LIMIT 1", "$code");
+            command.Parameters[0].Value = code;
+            return await command.ExecuteScalarAsync(ct) as string;
+        }, cancellationToken);
+
     /// <summary>The session (ticket) id of the pass or permit <paramref name="credentialId"/> when its vehicle is inside, else null.</summary>
     public Task<string?> GetInsideTicketAsync(CredentialKind kind, string credentialId, CancellationToken cancellationToken = default) =>
         ReadAsync(async (c, ct) =>

@@ -1,6 +1,5 @@
 using System.Text.Json;
 using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using ParkingLot.Edge.Control;
 using ParkingLot.Edge.Gates;
@@ -229,20 +228,15 @@ public sealed class ArmSafetyTests : IAsyncLifetime
     {
         var gate = _h.Lot.Gates.Single(g => g.Id == lane.GateId);
         var controlled = ControlledGate.Of(lane, gate);
-        var services = new ServiceCollection().BuildServiceProvider();
         var activity = new SensorActivity(_h.Ledger, [controlled], _h.Time);
         var service = new ControlService(
             _h.Ledger, _h.Lot, new AgentIdentity(), [controlled], [], Array.Empty<ISpaceSensor>(), activity, new RecentLogs(_h.Time),
-            services, Microsoft.Extensions.Options.Options.Create(new EdgeOptions()), new ConfigurationBuilder().Build(), _h.Time, NullLogger<ControlService>.Instance);
-        return new ControlHost(service, controlled, services);
+            Microsoft.Extensions.Options.Options.Create(new EdgeOptions()), new ConfigurationBuilder().Build(), _h.Time, NullLogger<ControlService>.Instance);
+        return new ControlHost(service, controlled);
     }
 
-    private sealed record ControlHost(ControlService Service, ControlledGate Gate, ServiceProvider Services) : IDisposable
+    private sealed record ControlHost(ControlService Service, ControlledGate Gate) : IDisposable
     {
-        public void Dispose()
-        {
-            Gate.Dispose();
-            Services.Dispose();
-        }
+        public void Dispose() => Gate.Dispose();
     }
 }
