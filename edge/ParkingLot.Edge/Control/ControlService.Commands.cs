@@ -1,19 +1,9 @@
 using System.Globalization;
-using System.Runtime.InteropServices;
-using System.Text.Json;
-using System.Text.Json.Nodes;
-using Microsoft.Extensions.Options;
 using ParkingLot.Edge.Gates;
 using ParkingLot.Edge.Hardware;
 using ParkingLot.Edge.Hardware.Inputs;
 using ParkingLot.Edge.Hardware.Printing;
-using ParkingLot.Edge.Hardware.Sensors;
-using ParkingLot.Edge.Kiosk;
-using ParkingLot.Edge.Ledger;
-using ParkingLot.Edge.Lots;
-using ParkingLot.Edge.Sync;
 using ParkingLot.Shared.Contracts;
-using ParkingLot.Shared.Tariffs;
 
 namespace ParkingLot.Edge.Control;
 

@@ -70,10 +70,7 @@ public sealed class ArmSafetyTests : IAsyncLifetime
     [Fact]
     public async Task BeamBrokenWhileClosing_ReversesAtOnceWithoutAFaultAndTheLaneStaysInService()
     {
-        var lane = await _h.StartAsync("entry-1", _rig.Devices);
-        await AdmitAndPassAsync(lane);
-        await _h.UntilAsync(() => _rig.Mechanics.Descents == 1 && _rig.Barrier.Position == BarrierPosition.Moving, "the arm to start down");
-        var closing = _h.Ledger.LastSeq;
+        var (lane, closing) = await ArmComingDownAsync();
 
         _rig.Beam(true);
         await _h.UntilAsync(() => _rig.Barrier.Position == BarrierPosition.Open, "the arm back up");
@@ -94,10 +91,7 @@ public sealed class ArmSafetyTests : IAsyncLifetime
     [Fact]
     public async Task ControllerSafetyReversal_IsRecordedAsReversedNotAsAFault()
     {
-        var lane = await _h.StartAsync("entry-1", _rig.Devices);
-        await AdmitAndPassAsync(lane);
-        await _h.UntilAsync(() => _rig.Mechanics.Descents == 1 && _rig.Barrier.Position == BarrierPosition.Moving, "the arm to start down");
-        var closing = _h.Ledger.LastSeq;
+        var (lane, closing) = await ArmComingDownAsync();
 
         // Something our beam does not see (a pedestrian at the arm's tip): the controller's own
         // photocell reverses the arm with the relay still released.
@@ -205,6 +199,15 @@ public sealed class ArmSafetyTests : IAsyncLifetime
         var moved = (await _h.EventsAfterAsync(again))[0];
         Assert.Equal(EventTypes.BarrierMoved, moved.Type);
         Assert.Equal(moved.Seq, ledgerAtRelay);
+    }
+
+    /// <summary>A vehicle admitted and through, the hold run out, the arm on its way down; the ledger's seq then.</summary>
+    private async Task<(Lane Lane, long Seq)> ArmComingDownAsync()
+    {
+        var lane = await _h.StartAsync("entry-1", _rig.Devices);
+        await AdmitAndPassAsync(lane);
+        await _h.UntilAsync(() => _rig.Mechanics.Descents == 1 && _rig.Barrier.Position == BarrierPosition.Moving, "the arm to start down");
+        return (lane, _h.Ledger.LastSeq);
     }
 
     private async Task AdmitAndPassAsync(Lane lane)
