@@ -24,6 +24,12 @@ internal sealed class LaneHarness : IAsyncDisposable
 {
     public static readonly DateTimeOffset Start = new(2026, 11, 25, 9, 0, 0, TimeSpan.Zero);
 
+    /// <summary>
+    /// Poll interval of the simulated NFC readers. 250 ms (a real reader polls every 100-250 ms): each
+    /// poll is a timer the clock must stop at, so a shorter one only slows the tests down.
+    /// </summary>
+    private static readonly TimeSpan PermitPoll = TimeSpan.FromMilliseconds(250);
+
 
     private readonly TempDirectory _directory;
     private readonly List<Lane> _lanes = [];
@@ -39,7 +45,7 @@ internal sealed class LaneHarness : IAsyncDisposable
         Keys = new CredentialKeyRing(Signer, new Dictionary<string, string> { [Cloud.KeyId] = Cloud.PublicKey });
         Permits = new PermitDirectory(Cloud.PermitCards.Select(c => c.Permit));
         Context = new LaneContext(lot, Signer, Keys, Permits, new LaneOptions(), clock);
-        World = new SimulatedLot(lot, time, new SimulatedLaneTiming(TimeSpan.FromMilliseconds(200), null, TimeSpan.FromMilliseconds(50)), Cloud.PermitsByUid);
+        World = new SimulatedLot(lot, time, new SimulatedLaneTiming(TimeSpan.FromMilliseconds(200), null, PermitPoll), Cloud.PermitsByUid);
         Driver = new SimulatedDriver(time, (_, ct) => Task.Delay(TimeSpan.FromMilliseconds(60), time, ct), TimeSpan.FromMilliseconds(60));
     }
 
@@ -135,7 +141,7 @@ internal sealed class LaneHarness : IAsyncDisposable
 
         _lanes.Clear();
         World.Dispose();
-        World = new SimulatedLot(Lot, Time, new SimulatedLaneTiming(TimeSpan.FromMilliseconds(200), null, TimeSpan.FromMilliseconds(50)), Cloud.PermitsByUid);
+        World = new SimulatedLot(Lot, Time, new SimulatedLaneTiming(TimeSpan.FromMilliseconds(200), null, PermitPoll), Cloud.PermitsByUid);
         foreach (var (gateId, loop, passage) in sensors)
         {
             Rig(gateId).Loop(loop);
