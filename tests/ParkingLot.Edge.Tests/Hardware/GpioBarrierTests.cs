@@ -142,4 +142,28 @@ public sealed class GpioBarrierTests
         Assert.Equal(BarrierResult.Reached, opened.Result);
         Assert.Equal(BarrierPosition.Open, barrier.Position);
     }
+
+    [Fact]
+    public async Task OpenAsync_TargetSwitchSettlesBeforeTheOneTheArmLeft_ReachedNotConflicting()
+    {
+        // Travel shorter than the debounce, or the closed switch released late: for a moment both
+        // switches read made. A healthy arm; after a restart this used to fault an exit barrier.
+        using var kit = new HardwareTestKit();
+        kit.Driver.SetInput(Options.OpenFeedbackPin, PinValue.High);
+        kit.Driver.SetInput(Options.ClosedFeedbackPin, PinValue.Low);
+        using var barrier = new GpioBarrier("lane1.barrier", kit.Controller, Options, kit.Time, shouldDispose: false);
+        Assert.Equal(BarrierPosition.Closed, barrier.Position);
+
+        var opening = barrier.OpenAsync(TestContext.Token);
+        kit.Driver.SetInput(Options.OpenFeedbackPin, PinValue.Low);
+        kit.Step(30);
+        kit.Driver.SetInput(Options.ClosedFeedbackPin, PinValue.High);
+        kit.Step(25);
+        Assert.Equal(BarrierPosition.Conflicting, barrier.Position);
+        var outcome = await kit.RunAsync(opening, TimeSpan.FromMilliseconds(5), TimeSpan.FromSeconds(10));
+
+        Assert.Equal(BarrierResult.Reached, outcome.Result);
+        Assert.Equal(BarrierPosition.Open, barrier.Position);
+        Assert.Equal(DeviceState.Ok, barrier.GetHealth().State);
+    }
 }
