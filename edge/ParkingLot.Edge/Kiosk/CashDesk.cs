@@ -15,8 +15,11 @@ namespace ParkingLot.Edge.Kiosk;
 /// of pulses as a credit (<see cref="PulseAcceptor"/>); credits go to the payment under way, and when
 /// they cover what is due the whole amount inserted is recorded as one cash payment. The kiosk has no
 /// change dispenser, so an overpayment is kept and recorded as paid (the receipt says so), and a
-/// payment cancelled after coins went in records those coins as a part payment: the ledger holds
-/// what is in the cash box.
+/// payment cancelled (or abandoned: no coin for <see cref="AbandonAfter"/>) after coins went in records
+/// those coins as a part payment: the ledger holds what is in the cash box. The acceptor's inhibit line
+/// is driven whenever no payment is under way; coins that still arrive then (already in the chute at
+/// the cancel), and coins of a payment the ledger refused, are recorded as stray coins
+/// (<see cref="StrayCoinKeeper"/>). A failed credit never ends the coin loop.
 /// </summary>
 internal sealed class CashDesk : IHostedService, IDisposable
 {
@@ -29,6 +32,8 @@ internal sealed class CashDesk : IHostedService, IDisposable
     private readonly ILogger<CashDesk> _logger;
     private readonly Dictionary<string, CashSession> _sessions = new(StringComparer.Ordinal);
     private readonly CancellationTokenSource _stopping = new();
+    private readonly StrayCoinKeeper _strays;
+    private readonly ITimer _abandon;
     private CashSession? _active;
     private Money? _counting;
     private Task? _loop;
@@ -41,13 +46,22 @@ internal sealed class CashDesk : IHostedService, IDisposable
         _receipts = receipts;
         _time = time;
         _logger = logger;
+        _strays = new StrayCoinKeeper(payments, time, logger);
+        _abandon = time.CreateTimer(_ => _ = AbandonAsync(), null, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
         if (acceptor is not null)
         {
             acceptor.PulseCounted += OnPulse;
+            acceptor.SetInhibited(true);
         }
     }
 
     public bool Available => _acceptor is not null;
+
+    /// <summary>A payment under way with no coin for this long is cancelled (the driver walked away). Default 3 minutes.</summary>
+    public TimeSpan AbandonAfter { get; init; } = TimeSpan.FromMinutes(3);
+
+    /// <summary>Stray coins waiting for the ledger to take them.</summary>
+    public int PendingStrayCoins => _strays.Pending;
 
     public Task StartAsync(CancellationToken cancellationToken)
     {
@@ -104,7 +118,7 @@ internal sealed class CashDesk : IHostedService, IDisposable
             lock (_gate)
             {
                 _sessions[session.Id] = session;
-                _active = session;
+                SetActive(session);
                 _counting = null;
             }
 
@@ -140,13 +154,13 @@ internal sealed class CashDesk : IHostedService, IDisposable
             session.State = CashState.Cancelled;
             if (ReferenceEquals(_active, session))
             {
-                _active = null;
+                SetActive(null);
             }
         }
 
         if (session.Inserted.Minor > 0)
         {
-            await RecordAsync(session, partPayment: true, CancellationToken.None);
+            await RecordOrKeepAsync(session, partPayment: true);
         }
 
         lock (_gate)
@@ -162,6 +176,8 @@ internal sealed class CashDesk : IHostedService, IDisposable
             _acceptor.PulseCounted -= OnPulse;
         }
 
+        _abandon.Dispose();
+        _strays.Dispose();
         _stopping.Dispose();
     }
 
@@ -171,7 +187,14 @@ internal sealed class CashDesk : IHostedService, IDisposable
         {
             await foreach (var credit in acceptor.PaymentsAsync(cancellationToken))
             {
-                await CreditAsync(credit);
+                try
+                {
+                    await CreditAsync(acceptor, credit);
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException)
+                {
+                    Log.KioskCreditFailed(_logger, credit.ToString(), ex);
+                }
             }
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
@@ -184,31 +207,78 @@ internal sealed class CashDesk : IHostedService, IDisposable
         }
     }
 
-    private async Task CreditAsync(Money credit)
+    private async Task CreditAsync(PulseAcceptor acceptor, Money credit)
     {
         CashSession? covered = null;
+        bool stray;
         lock (_gate)
         {
             _counting = null;
-            if (_active is not { } session)
+            stray = _active is null;
+            if (_active is { } session)
             {
-                Log.KioskUnassignedCash(_logger, credit.ToString());
-                return;
-            }
-
-            session.Inserted += credit;
-            if (session.Inserted.Minor >= session.Due.Minor)
-            {
-                session.State = CashState.Recording;
-                _active = null;
-                covered = session;
+                session.Inserted += credit;
+                _abandon.Change(AbandonAfter, Timeout.InfiniteTimeSpan);
+                if (session.Inserted.Minor >= session.Due.Minor)
+                {
+                    session.State = CashState.Recording;
+                    SetActive(null);
+                    covered = session;
+                }
             }
         }
 
-        if (covered is not null)
+        if (stray)
         {
-            await RecordAsync(covered, partPayment: false, CancellationToken.None);
+            await _strays.KeepAsync(new StrayCoins(acceptor.Id, credit, "no cash payment under way", null));
         }
+        else if (covered is not null)
+        {
+            await RecordOrKeepAsync(covered, partPayment: false);
+        }
+    }
+
+    /// <summary>Records the session's coins as its payment; when the ledger refuses, the session fails and its coins are kept as stray coins.</summary>
+    private async Task RecordOrKeepAsync(CashSession session, bool partPayment)
+    {
+        try
+        {
+            await RecordAsync(session, partPayment, CancellationToken.None);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            Log.KioskCashPaymentFailed(_logger, session.Id, session.TicketId, session.Inserted.ToString(), ex.Message);
+            lock (_gate)
+            {
+                session.State = CashState.Failed;
+            }
+
+            await _strays.KeepAsync(new StrayCoins(_acceptor?.Id ?? "kiosk.coins", session.Inserted, "the payment could not be recorded: " + ex.Message, session.TicketId));
+        }
+    }
+
+    /// <summary>The payment under way saw no coin for <see cref="AbandonAfter"/>: cancelled, as the driver's cancel would.</summary>
+    private async Task AbandonAsync()
+    {
+        CashSession? session;
+        lock (_gate)
+        {
+            session = _active;
+        }
+
+        if (session is not null)
+        {
+            Log.KioskCashAbandoned(_logger, session.Id, session.TicketId, AbandonAfter);
+            await CancelAsync(session.Id, CancellationToken.None);
+        }
+    }
+
+    /// <summary>Makes <paramref name="session"/> the payment under way (null: none): coins are let in only while one is.</summary>
+    private void SetActive(CashSession? session)
+    {
+        _active = session;
+        _acceptor?.SetInhibited(session is null);
+        _abandon.Change(session is null ? Timeout.InfiniteTimeSpan : AbandonAfter, Timeout.InfiniteTimeSpan);
     }
 
     private async Task RecordAsync(CashSession session, bool partPayment, CancellationToken cancellationToken)
@@ -254,6 +324,7 @@ internal sealed class CashDesk : IHostedService, IDisposable
         {
             CashState.Waiting => $"Insert coins: {remaining} to go.",
             CashState.Recording => "Recording your payment…",
+            CashState.Failed => $"Your payment of {s.Inserted} could not be recorded. The coins are kept on record for staff: please ask at the office.",
             CashState.Paid => $"Paid {s.Inserted}.{(overpaid.Minor > 0 ? $" Overpaid {overpaid}: no change given." : string.Empty)} The exit opens for your ticket now.",
             _ => s.Inserted.Minor > 0 ? $"Cancelled. {s.Inserted} was kept as a part payment; {remaining} is still due." : "Cancelled. Nothing was paid.",
         };
@@ -279,6 +350,7 @@ internal sealed class CashDesk : IHostedService, IDisposable
         Recording,
         Paid,
         Cancelled,
+        Failed,
     }
 
     private sealed class CashSession(string id, string ticketId, Money due, TicketPrice price)

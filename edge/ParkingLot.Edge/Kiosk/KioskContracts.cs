@@ -59,7 +59,7 @@ internal sealed record TicketView(
 internal sealed record CardPaymentView(string PaymentId, string TicketId, MoneyView Amount, string AuthorizationReference, bool ReceiptPrinted, string Message);
 
 /// <summary>A cash payment under way or finished.</summary>
-/// <param name="State">waiting (insert coins), paid, or cancelled (with anything inserted recorded as a part payment).</param>
+/// <param name="State">waiting (insert coins), paid, cancelled (with anything inserted recorded as a part payment), or failed (the ledger refused the payment; its coins are recorded as stray coins for staff).</param>
 /// <param name="Counting">Value of the coins of a burst still being counted (not yet credited).</param>
 internal sealed record CashSessionView(
     string SessionId,

@@ -56,7 +56,7 @@ internal sealed class KioskDevices : IDisposable
 
         if (kiosk.CoinAcceptor is { } coins)
         {
-            var options = new PulseAcceptorOptions { Pin = coins.Pin, ValuePerPulse = new Money(coins.PulseValue, currency), ActiveLow = coins.ActiveLow };
+            var options = new PulseAcceptorOptions { Pin = coins.Pin, ValuePerPulse = new Money(coins.PulseValue, currency), ActiveLow = coins.ActiveLow, InhibitPin = coins.InhibitPin };
             if (hardware is null)
             {
                 var driver = new SimulatedGpioDriver(time);

@@ -21,9 +21,6 @@ internal static partial class Log
     [LoggerMessage(704, LogLevel.Warning, "The receipt for payment {PaymentId} was not printed: printer {Status}")]
     public static partial void KioskReceiptNotPrinted(ILogger logger, string paymentId, string status);
 
-    [LoggerMessage(705, LogLevel.Warning, "{Amount} was inserted with no cash payment under way; it stays in the cash box unassigned")]
-    public static partial void KioskUnassignedCash(ILogger logger, string amount);
-
     [LoggerMessage(706, LogLevel.Warning, "Kiosk {Device} unavailable: {Reason}")]
     public static partial void KioskDeviceUnavailable(ILogger logger, string device, string reason);
 

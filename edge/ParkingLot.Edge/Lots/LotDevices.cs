@@ -149,7 +149,8 @@ internal sealed record KioskDefinition(
 /// <param name="Pin">BCM GPIO of the COIN/credit line.</param>
 /// <param name="PulseValue">What one pulse is worth, in minor units of the lot currency (e.g. 50 = 0.50 EUR).</param>
 /// <param name="ActiveLow">Open-collector output against a pull-up: a pulse is low. Default true.</param>
-internal sealed record CoinAcceptorDefinition(int Pin, long PulseValue, bool ActiveLow = true);
+/// <param name="InhibitPin">BCM GPIO driving the acceptor's inhibit input (high = reject coins), driven whenever no payment is under way; null = not wired.</param>
+internal sealed record CoinAcceptorDefinition(int Pin, long PulseValue, bool ActiveLow = true, int? InhibitPin = null);
 
 /// <summary>Card terminal integrations the agent has.</summary>
 internal enum CardTerminalType

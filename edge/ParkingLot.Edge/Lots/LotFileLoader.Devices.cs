@@ -169,6 +169,10 @@ internal static partial class LotFileLoader
             if (kiosk.CoinAcceptor is { } coins)
             {
                 pins.Claim(coins.Pin, "$.kiosk.coinAcceptor.pin");
+                if (coins.InhibitPin is { } inhibit)
+                {
+                    pins.Claim(inhibit, "$.kiosk.coinAcceptor.inhibitPin");
+                }
             }
 
             Printer(kiosk.Printer, "$.kiosk.printer");

@@ -42,6 +42,10 @@ internal sealed class PaymentRecorder(LedgerStore ledger, LotFile lot, TimeProvi
         return payment;
     }
 
+    /// <summary>Appends coins the kiosk took that no payment took (<see cref="EventTypes.KioskStrayCoins"/>); returns once committed.</summary>
+    public async Task RecordStrayCoinsAsync(StrayCoins coins, CancellationToken cancellationToken) =>
+        await ledger.AppendAsync(EventTypes.KioskStrayCoins, coins, cancellationToken);
+
     public void Dispose() => _oneAtATime.Dispose();
 
     private sealed class Release(SemaphoreSlim semaphore) : IDisposable

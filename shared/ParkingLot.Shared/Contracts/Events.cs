@@ -17,6 +17,13 @@ public static class EventTypes
     public const string BarrierMoved = "barrier.moved";
     public const string AgentStarted = "agent.started";
 
+    /// <summary>
+    /// Coins the kiosk's acceptor took that no payment took: none was under way (after a cancel, or
+    /// coins already on their way when the acceptor was inhibited), or the one under way could not be
+    /// recorded. They are in the cash box on no ticket, for the operator to reconcile.
+    /// </summary>
+    public const string KioskStrayCoins = "kiosk.stray-coins";
+
     /// <summary>A technician opened or closed a barrier by hand through the agent's control API (parkctl).</summary>
     public const string ControlGateCommand = "control.gate-command";
 
@@ -169,6 +176,9 @@ public sealed record BarrierMoved(string GateId, bool Open, string Reason);
 /// own safety input reversed it; the lane then commands it open too).
 /// </summary>
 public sealed record BarrierReversed(string GateId, string? CycleId, string Cause);
+
+/// <summary>Payload of <see cref="EventTypes.KioskStrayCoins"/>; <paramref name="TicketId"/> is the ticket whose payment failed, if one did.</summary>
+public sealed record StrayCoins(string AcceptorId, Money Amount, string Reason, string? TicketId);
 
 /// <summary>The agent started (boot id, version); marks power-on recovery points in the ledger.</summary>
 public sealed record AgentStarted(Guid BootId, string AgentVersion);

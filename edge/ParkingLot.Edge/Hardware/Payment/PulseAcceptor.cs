@@ -29,11 +29,19 @@ internal sealed record PulseAcceptorOptions
 
     /// <summary>Open-collector output pulled up: a pulse is low. Default true.</summary>
     public bool ActiveLow { get; init; } = true;
+
+    /// <summary>
+    /// BCM GPIO driving the acceptor's inhibit input (through a transistor or relay): high = reject
+    /// every coin. Null when the acceptor's inhibit is not wired; it then takes coins at any time.
+    /// </summary>
+    public int? InhibitPin { get; init; }
 }
 
 /// <summary>
 /// A coin/bill acceptor in pulse mode: counts debounced pulses and, when the line has been idle for
-/// <see cref="PulseAcceptorOptions.IdleTimeout"/>, credits pulses × value as one payment.
+/// <see cref="PulseAcceptorOptions.IdleTimeout"/>, credits pulses × value as one payment. With an
+/// inhibit line (<see cref="PulseAcceptorOptions.InhibitPin"/>) it starts inhibited: coins are
+/// rejected until <see cref="SetInhibited"/> lets them in.
 /// </summary>
 internal sealed class PulseAcceptor : IReportsHealth, IDisposable
 {
@@ -44,6 +52,8 @@ internal sealed class PulseAcceptor : IReportsHealth, IDisposable
     private readonly DebouncedInput _input;
     private readonly ITimer _idle;
     private readonly Channel<Money> _payments = Channel.CreateUnbounded<Money>();
+    private readonly GpioController _controller;
+    private bool _inhibited;
     private int _pulses;
     private long _totalPulses;
 
@@ -61,7 +71,16 @@ internal sealed class PulseAcceptor : IReportsHealth, IDisposable
             StableTime = options.StableTime,
         }, time, shouldDispose);
         _input.Changed += OnChanged;
+        _controller = controller;
+        if (options.InhibitPin is { } inhibit)
+        {
+            controller.OpenPin(inhibit, PinMode.Output, PinValue.High);
+            _inhibited = true;
+        }
     }
+
+    /// <summary>The device id (health, stray-coin records).</summary>
+    public string Id => _id;
 
     /// <summary>Raised per debounced pulse with the running amount of the payment under way (for a live display).</summary>
     public event EventHandler<Money>? PulseCounted;
@@ -78,6 +97,33 @@ internal sealed class PulseAcceptor : IReportsHealth, IDisposable
         }
     }
 
+    /// <summary>Whether the inhibit line is driven (coins rejected); always false without one.</summary>
+    public bool Inhibited
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _inhibited;
+            }
+        }
+    }
+
+    /// <summary>Drives the inhibit line (high = reject coins) when it changes; nothing without an inhibit line.</summary>
+    public void SetInhibited(bool inhibited)
+    {
+        lock (_gate)
+        {
+            if (_options.InhibitPin is not { } pin || _inhibited == inhibited)
+            {
+                return;
+            }
+
+            _controller.Write(pin, inhibited ? PinValue.High : PinValue.Low);
+            _inhibited = inhibited;
+        }
+    }
+
     /// <summary>Completed payments, one per burst of pulses.</summary>
     public IAsyncEnumerable<Money> PaymentsAsync(CancellationToken cancellationToken) => ReadAll(cancellationToken);
 
@@ -85,10 +131,12 @@ internal sealed class PulseAcceptor : IReportsHealth, IDisposable
     public async Task<Money> CollectAsync(CancellationToken cancellationToken) => await _payments.Reader.ReadAsync(cancellationToken);
 
     public DeviceHealth GetHealth() =>
-        DeviceHealth.Ok(_id, DeviceKind.CoinAcceptor, $"{Interlocked.Read(ref _totalPulses)} pulse(s) since start, {_input.IgnoredEdges} bounce(s) filtered");
+        DeviceHealth.Ok(_id, DeviceKind.CoinAcceptor, $"{Interlocked.Read(ref _totalPulses)} pulse(s) since start, {_input.IgnoredEdges} bounce(s) filtered{(_options.InhibitPin is null ? ", no inhibit line" : Inhibited ? ", inhibited" : ", taking coins")}");
 
+    /// <summary>Leaves the inhibit line driven (coins rejected) while the agent is not running.</summary>
     public void Dispose()
     {
+        SetInhibited(true);
         _input.Changed -= OnChanged;
         _idle.Dispose();
         _input.Dispose();
