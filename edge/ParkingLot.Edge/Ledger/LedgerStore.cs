@@ -32,6 +32,7 @@ internal sealed partial class LedgerStore : IAsyncDisposable
         [EventTypes.GateFault] = typeof(GateFault),
         [EventTypes.BarrierMoved] = typeof(BarrierMoved),
         [EventTypes.AgentStarted] = typeof(AgentStarted),
+        [EventTypes.KioskStrayCoins] = typeof(StrayCoins),
         [EventTypes.LaneVehicleDetected] = typeof(LaneVehicleDetected),
         [EventTypes.LaneCredentialChecked] = typeof(LaneCredentialChecked),
         [EventTypes.LaneAdmitted] = typeof(LaneAdmitted),

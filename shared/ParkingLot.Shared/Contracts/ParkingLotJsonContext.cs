@@ -24,6 +24,7 @@ namespace ParkingLot.Shared.Contracts;
 [JsonSerializable(typeof(OccupancyChanged))]
 [JsonSerializable(typeof(TicketIssued))]
 [JsonSerializable(typeof(PaymentRecorded))]
+[JsonSerializable(typeof(StrayCoins))]
 [JsonSerializable(typeof(GateFault))]
 [JsonSerializable(typeof(BarrierMoved))]
 [JsonSerializable(typeof(BarrierReversed))]

@@ -30,6 +30,9 @@ internal sealed class KioskHost : IAsyncDisposable
 {
     public const int CoinPin = 16;
 
+    /// <summary>The coin acceptor's inhibit line (high = coins rejected).</summary>
+    public const int InhibitPin = 1;
+
     private readonly TempDirectory _directory = new();
     private readonly HardwareTestKit _kit = new();
     private LedgerStore _ledger = null!;
@@ -40,8 +43,11 @@ internal sealed class KioskHost : IAsyncDisposable
     private CashDesk _cash = null!;
     private KioskServer _server = null!;
 
-    private KioskHost()
+    private readonly string? _ledgerDirectory;
+
+    private KioskHost(string? ledgerDirectory)
     {
+        _ledgerDirectory = ledgerDirectory;
     }
 
     public LotFile Lot { get; } = new LotFileBuilder(cars: 4, evs: 2).With(LotDevices.Add).Build();
@@ -56,9 +62,10 @@ internal sealed class KioskHost : IAsyncDisposable
 
     public HttpClient Http { get; private set; } = null!;
 
-    public static async Task<KioskHost> StartAsync()
+    /// <summary>Starts the kiosk; its ledger lives in <paramref name="ledgerDirectory"/> when given (e.g. on powercutfs), else in a temporary directory.</summary>
+    public static async Task<KioskHost> StartAsync(string? ledgerDirectory = null)
     {
-        var host = new KioskHost();
+        var host = new KioskHost(ledgerDirectory);
         await host.InitializeAsync();
         return host;
     }
@@ -79,6 +86,18 @@ internal sealed class KioskHost : IAsyncDisposable
     public string SignUnrecordedTicket() => _signer.Sign("T000000000000", VehicleType.Car, _kit.Time.GetUtcNow());
 
     public async Task<IReadOnlyList<PaymentState>> PaymentsAsync() => await _ledger.GetPaymentsAsync(TestContext.Token);
+
+    /// <summary>The stray coins on record, in ledger order.</summary>
+    public async Task<IReadOnlyList<StrayCoins>> StrayCoinsAsync() =>
+        [.. (await _ledger.ReadAfterAsync(0, 10_000, TestContext.Token))
+            .Where(e => e.Type == EventTypes.KioskStrayCoins)
+            .Select(e => e.Payload.Deserialize(ParkingLotJsonContext.Default.StrayCoins)!)];
+
+    /// <summary>The cash desk under test.</summary>
+    public CashDesk Cash => _cash;
+
+    /// <summary>Whether the acceptor's inhibit line is high (coins rejected).</summary>
+    public bool Inhibited => _kit.Driver.GetLevel(InhibitPin) == System.Device.Gpio.PinValue.High;
 
     public Task<HttpResponseMessage> PostAsync<T>(string path, T body) => Http.PostAsJsonAsync(path, body, TestContext.Token);
 
@@ -105,11 +124,11 @@ internal sealed class KioskHost : IAsyncDisposable
     private async Task InitializeAsync()
     {
         var time = _kit.Time;
-        _ledger = await LedgerStore.OpenAsync(_directory.File("ledger.db"), Lot.LotId, time, TestContext.Token);
+        _ledger = await LedgerStore.OpenAsync(Path.Combine(_ledgerDirectory ?? _directory.Path, "ledger.db"), Lot.LotId, time, TestContext.Token);
         _signer = TicketSigner.LoadOrCreate(_directory.Path, Lot.LotId, out _);
         var verifier = new CredentialVerifier(new Dictionary<string, TrustedKey>(StringComparer.Ordinal) { [_signer.KeyId] = new(CredentialKeys.ImportPublicKey(_signer.PublicKey), CredentialKinds.Ticket) });
         var coins = Lot.Kiosk!.CoinAcceptor!;
-        _acceptor = new PulseAcceptor("kiosk.coins", _kit.Controller, new PulseAcceptorOptions { Pin = coins.Pin, ValuePerPulse = new Money(coins.PulseValue, Lot.Currency) }, time, shouldDispose: false);
+        _acceptor = new PulseAcceptor("kiosk.coins", _kit.Controller, new PulseAcceptorOptions { Pin = coins.Pin, ValuePerPulse = new Money(coins.PulseValue, Lot.Currency), InhibitPin = InhibitPin }, time, shouldDispose: false);
         _printerDriver = new EscPosTicketPrinter("kiosk.printer", Printer, new EscPosPrinterOptions(), time, shouldDispose: false);
         _payments = new PaymentRecorder(_ledger, Lot, time, NullLogger<PaymentRecorder>.Instance);
         var receipts = new ReceiptPrinter(_printerDriver, Lot, 32, NullLogger<ReceiptPrinter>.Instance);
