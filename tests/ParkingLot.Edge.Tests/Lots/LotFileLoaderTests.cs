@@ -119,7 +119,7 @@ public sealed class LotFileLoaderTests
         Assert.Equal(SensorKind.Hcsr04, lot.SpotSensors["E001"].Kind);
         Assert.Equal(SensorKind.Vl53l0x, lot.SpotSensors["T001"].Kind);
         Assert.Equal(SensorKind.Mqtt, lot.SpotSensors["C001"].Kind);
-        Assert.Equal(new CoinAcceptorDefinition(16, 50, InhibitPin: 27), lot.Kiosk!.CoinAcceptor);
+        Assert.Equal(new CoinAcceptorDefinition(16, 50, InhibitPin: 1), lot.Kiosk!.CoinAcceptor);
         Assert.Equal(CardTerminalType.Simulated, lot.Kiosk.CardTerminal!.Type);
         Assert.Equal("P-0001", lot.PermitsByUid()["04A1B2C3D4E5F6"]);
     }
