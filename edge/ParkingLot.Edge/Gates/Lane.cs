@@ -35,6 +35,7 @@ internal abstract partial class Lane : IAsyncDisposable
     private readonly Lock _snapshotLock = new();
     private readonly List<(Func<LaneSnapshot, bool> Condition, TaskCompletionSource<LaneSnapshot> Done)> _waiters = [];
     private ITimer? _withdrawTimer;
+    private ITimer? _ledgerRetryTimer;
     private Task? _loop;
     private int _unhandled;
     private (LaneInput Input, long At)? _pending;
@@ -172,6 +173,7 @@ internal abstract partial class Lane : IAsyncDisposable
     {
         await StopAsync();
         _withdrawTimer?.Dispose();
+        _ledgerRetryTimer?.Dispose();
         _holdTimer?.Dispose();
         _stopping.Dispose();
     }
@@ -247,6 +249,13 @@ internal abstract partial class Lane : IAsyncDisposable
                     // A failed step (ledger I/O, a driver throwing) must not kill the lane: the ledger
                     // holds what was committed, and the next input starts from there.
                     Log.LaneStepFailed(Logger, Gate.Id, input.GetType().Name, e);
+                    if (e is LedgerUnwritableException)
+                    {
+                        // Safe mode: the step was not taken, and a vehicle standing on the loop gives no
+                        // new edge. Try again once the ledger may take writes, until it does.
+                        _ledgerRetryTimer?.Dispose();
+                        _ledgerRetryTimer = Time.CreateTimer(_ => Post(new LedgerRetry()), null, Ledger.RetryAfter, Timeout.InfiniteTimeSpan);
+                    }
                 }
 
                 Publish();
@@ -264,6 +273,7 @@ internal abstract partial class Lane : IAsyncDisposable
         switch (input)
         {
             case LoopChanged { Active: true } when State == LaneState.Idle:
+            case LedgerRetry when State == LaneState.Idle && Devices.Loop.IsActive:
                 await StartCycleAsync(cancellationToken);
                 break;
             case LoopChanged { Active: false } when State is LaneState.AwaitingCredential or LaneState.Refused:

@@ -31,6 +31,9 @@ internal sealed record WithdrawTimerElapsed(string? CycleId) : LaneInput;
 
 internal sealed record ResetRequested(string Reason) : LaneInput;
 
+/// <summary>A step failed because the ledger was unwritable (safe mode): time to look at the sensors again.</summary>
+internal sealed record LedgerRetry : LaneInput;
+
 internal sealed record PassedLoopChanged(bool Active) : LaneInput;
 
 /// <summary>The passage (beam and loop B) has been clear since <see cref="Generation"/> was armed.</summary>

@@ -71,4 +71,33 @@ public sealed class LedgerSafeModeTests
         Assert.Equal(relayWritesBefore, lot.Driver.Writes.Count(w => w.Pin == 17)); // the entry barrier's relay was not driven
         Assert.Equal(seqBefore, lot.Ledger.LastSeq);
     }
+
+    [Fact]
+    public async Task Lanes_DiskFullThenSpaceBack_ServeTheVehicleStillOnTheLoop()
+    {
+        using var directory = new TempDirectory();
+        await using var fs = await PowerCutFileSystem.MountAsync(directory.File("disk"), directory.File("mnt"));
+        await using var lot = await ProductionLot.StartAsync(settings: new Dictionary<string, string?> { ["Edge:DataDirectory"] = Path.Combine(fs.MountPoint, "data") });
+        lot.Ledger.RetryAfter = TimeSpan.FromMilliseconds(500);
+        var entry = lot.Lane("entry-1");
+        var printer = (SimulatedEscPosPrinter)lot.EntryPrinterStream;
+
+        // A car arrives on a full disk: the lane takes no step. Then space is freed; the car has not moved.
+        await fs.ToggleDiskFullAsync();
+        lot.Driver.SetInput(ProductionLot.EntryLoop, PinValue.High);
+        await TestContext.WaitUntilAsync(() => Task.FromResult(!lot.Ledger.WriteState.Writable), TimeSpan.FromSeconds(60), "the ledger to report it cannot be written");
+        var stateWhileFull = entry.Snapshot.State;
+        await fs.ToggleDiskFullAsync();
+
+        // With no new edge from the loop, the lane starts the car's cycle once the ledger takes writes again.
+        await TestContext.WaitUntilAsync(() => Task.FromResult(entry.Snapshot.State == LaneState.AwaitingCredential), TimeSpan.FromSeconds(60), "the lane to serve the car on the loop");
+        entry.RequestTicket(VehicleType.Car);
+        await TestContext.WaitUntilAsync(() => Task.FromResult(printer.Tickets.Count == 1), TimeSpan.FromSeconds(60), "the ticket to be printed");
+
+        Assert.Equal(LaneState.Idle, stateWhileFull);
+        Assert.True(lot.Ledger.WriteState.Writable);
+        Assert.Single(await lot.EventsAsync(EventTypes.LaneVehicleDetected));
+        var verification = await lot.Ledger.VerifyAsync(TestContext.Token);
+        Assert.True(verification.IsValid, verification.Reason);
+    }
 }
