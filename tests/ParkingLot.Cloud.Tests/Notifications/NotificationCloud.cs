@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Hosting;
 using MimeKit;
 using netDumbster.smtp;
 using ParkingLot.Cloud.Tests.Bookings;
+using ParkingLot.Tests.Common;
 
 namespace ParkingLot.Cloud.Tests.Notifications;
 
@@ -12,7 +13,7 @@ namespace ParkingLot.Cloud.Tests.Notifications;
 /// sweeper's timers are set far apart so the tests drive them step by step
 /// (<c>OutboxSender.SendDueAsync</c>, <c>NotificationSweeper.SweepAsync</c>).
 /// </summary>
-public sealed class NotificationCloud : BookingCloud
+public class NotificationCloud : BookingCloud
 {
     public int SmtpPort { get; } = CloudApplication.FreeTcpPort();
 
@@ -44,6 +45,12 @@ public sealed class NotificationCloud : BookingCloud
         builder.UseSetting("Smtp:Timeout", "00:00:10");
         builder.UseSetting("Notifications:PollInterval", "01:00:00");
         builder.UseSetting("Notifications:SweepInterval", "00:10:00");
+        ConfigureStore(builder);
+    }
+
+    /// <summary>The store of a derived cloud (default: the embedded SQLite store).</summary>
+    protected virtual void ConfigureStore(IWebHostBuilder builder)
+    {
     }
 
     protected override ValueTask DisposeMoreAsync()
@@ -57,6 +64,26 @@ public sealed class NotificationCloud : BookingCloud
         using var stream = new MemoryStream(System.Text.Encoding.UTF8.GetBytes(message.Data));
         return MimeMessage.Load(stream);
     }
+}
+
+/// <summary><see cref="NotificationCloud"/> on PostgreSQL (a fresh database of the one ./test.sh starts).</summary>
+public sealed class PostgresNotificationCloud : NotificationCloud
+{
+    private string _connectionString = null!;
+
+    public override async Task InitializeAsync()
+    {
+        _connectionString = await TestServices.CreateDatabaseAsync("notifications", TestContext.Token);
+        await base.InitializeAsync();
+    }
+
+    protected override void ConfigureStore(IWebHostBuilder builder) => builder.UseSetting("ConnectionStrings:Postgres", _connectionString);
+}
+
+[CollectionDefinition(Name)]
+public sealed class PostgresNotificationCloudCollection : ICollectionFixture<PostgresNotificationCloud>
+{
+    public const string Name = "Notification cloud on PostgreSQL";
 }
 
 [CollectionDefinition(Name)]

@@ -20,7 +20,7 @@ namespace ParkingLot.Cloud.Tests.Notifications;
 /// message received by a real SMTP server in the process.
 /// </summary>
 [Collection(NotificationCloudCollection.Name)]
-public sealed class NotificationTests(NotificationCloud cloud)
+public class NotificationTests(NotificationCloud cloud)
 {
     private IBookingNotifications Notifications => cloud.Services.GetRequiredService<IBookingNotifications>();
 
@@ -107,7 +107,8 @@ public sealed class NotificationTests(NotificationCloud cloud)
         var failed = (await Outbox.FindAsync(NotificationKind.Confirmation, subject, TestContext.Token))!;
         Assert.Equal((OutboxStatus.Pending, 1), (failed.Status, failed.Attempts));
         Assert.NotNull(failed.LastError);
-        Assert.Equal(cloud.Clock.GetUtcNow() + TimeSpan.FromSeconds(30), failed.NextAttemptAt);
+        // To the millisecond: the embedded store keeps milliseconds, PostgreSQL microseconds.
+        Assert.Equal((cloud.Clock.GetUtcNow() + TimeSpan.FromSeconds(30)).ToUnixTimeMilliseconds(), failed.NextAttemptAt.ToUnixTimeMilliseconds());
 
         cloud.StartSmtp();
         await Sender.SendDueAsync(TestContext.Token);
@@ -176,14 +177,15 @@ public sealed class NotificationTests(NotificationCloud cloud)
         return (user, (await response.Content.ReadFromJsonAsync<BookingResponse>(CloudApplication.Json, TestContext.Token))!);
     }
 
-    /// <summary>Confirms a booking as the payment code does (not on this branch's subject).</summary>
-    private async Task ConfirmAsync(Guid bookingId)
-    {
-        var database = cloud.Services.GetRequiredService<Storage.SqliteDatabase>();
-        await using var connection = await database.OpenAsync(TestContext.Token);
-        await using var command = connection.CreateCommand();
-        command.CommandText = "UPDATE bookings SET status = 'confirmed', expires_at_ms = NULL WHERE booking_id = $id";
-        command.Parameters.AddWithValue("$id", bookingId.ToString("D"));
-        Assert.Equal(1, await command.ExecuteNonQueryAsync(TestContext.Token));
-    }
+    private Task ConfirmAsync(Guid bookingId) =>
+        TestConfirmation.ConfirmAsync(cloud.Services.GetRequiredService<Storage.IStoreDatabase>(), bookingId);
+}
+
+/// <summary><see cref="NotificationTests"/> again, on PostgreSQL.</summary>
+[Collection(PostgresNotificationCloudCollection.Name)]
+public sealed class PostgresNotificationTests(PostgresNotificationCloud cloud) : NotificationTests(cloud)
+{
+    [Fact]
+    public void Host_KeepsTheOutboxInPostgres() =>
+        Assert.IsType<PostgresNotificationOutbox>(cloud.Services.GetRequiredService<INotificationOutbox>());
 }

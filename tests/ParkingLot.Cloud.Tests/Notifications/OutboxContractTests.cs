@@ -148,31 +148,7 @@ public abstract class OutboxContractTests<TFixture>(TFixture store) : IClassFixt
         return result.Booking!.Id;
     }
 
-    /// <summary>Confirms a booking as the payment code does (that code is not the subject here).</summary>
-    private async Task ConfirmAsync(Guid bookingId)
-    {
-        switch (store.Database)
-        {
-            case SqliteDatabase sqlite:
-                await using (var connection = await sqlite.OpenAsync(TestContext.Token))
-                {
-                    await using var command = connection.CreateCommand();
-                    command.CommandText = "UPDATE bookings SET status = 'confirmed', expires_at_ms = NULL WHERE booking_id = $id";
-                    command.Parameters.AddWithValue("$id", bookingId.ToString("D"));
-                    Assert.Equal(1, await command.ExecuteNonQueryAsync(TestContext.Token));
-                }
-
-                break;
-            case PostgresDatabase postgres:
-                await using (var command = postgres.DataSource.CreateCommand("UPDATE bookings SET status = 'confirmed', expires_at = NULL WHERE booking_id = $1"))
-                {
-                    command.Parameters.AddWithValue(bookingId);
-                    Assert.Equal(1, await command.ExecuteNonQueryAsync(TestContext.Token));
-                }
-
-                break;
-        }
-    }
+    private Task ConfirmAsync(Guid bookingId) => TestConfirmation.ConfirmAsync(store.Database, bookingId);
 
     private static OutboxMessage Message(NotificationKind kind, string subjectId, string subject = "Subject") =>
         new(Guid.NewGuid(), kind, subjectId, Guid.NewGuid(), "driver@example.test", subject, "Text", "<p>Text</p>",
