@@ -1,12 +1,8 @@
-using System.Net;
-using System.Net.Http.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using MimeKit;
-using ParkingLot.Cloud.Bookings;
 using ParkingLot.Cloud.Notifications;
 using ParkingLot.Cloud.Storage;
-using ParkingLot.Cloud.Tests.Auth;
 using ParkingLot.Cloud.Tests.Bookings;
 using ParkingLot.Tests.Common;
 
@@ -19,14 +15,7 @@ public sealed class NotificationFileTests(BookingCloud cloud)
     [Fact]
     public async Task BookingConfirmed_NoSmtpHost_EmlFileWrittenUnderDataDirectoryMail()
     {
-        var lot = await cloud.CreateLotAsync();
-        var user = await TestTokens.DriverAsync(cloud);
-        using var client = cloud.CreateClient(user);
-        var start = BookingWindow.Truncate(cloud.Clock.GetUtcNow().AddHours(1));
-        var response = await client.PostAsJsonAsync(
-            "/api/v1/bookings", new { lotId = lot.LotId, vehicleType = "car", startTime = start, endTime = start.AddHours(1) }, TestContext.Token);
-        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
-        var booking = (await response.Content.ReadFromJsonAsync<BookingResponse>(CloudApplication.Json, TestContext.Token))!;
+        var (user, booking) = await TestBookings.HoldAsync(cloud);
 
         await cloud.Services.GetRequiredService<IBookingNotifications>().BookingConfirmedAsync(booking.Id, TestContext.Token);
         await cloud.Services.GetRequiredService<OutboxSender>().SendDueAsync(TestContext.Token);

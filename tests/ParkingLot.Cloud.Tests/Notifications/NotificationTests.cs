@@ -1,5 +1,3 @@
-using System.Net;
-using System.Net.Http.Json;
 using Microsoft.Extensions.DependencyInjection;
 using MimeKit;
 using ParkingLot.Cloud.Bookings;
@@ -164,21 +162,10 @@ public class NotificationTests(NotificationCloud cloud)
     private Task<OutboxMessage?> ReminderAsync(NotificationKind kind, Guid bookingId) =>
         Outbox.FindAsync(kind, bookingId.ToString("D"), TestContext.Token);
 
-    /// <summary>A new driver holds a car spot in a new lot from about an hour from now, for an hour.</summary>
-    private async Task<(TestUser User, BookingResponse Booking)> HoldAsync()
-    {
-        var lot = await cloud.CreateLotAsync();
-        var user = await TestTokens.DriverAsync(cloud);
-        using var client = cloud.CreateClient(user);
-        var start = BookingWindow.Truncate(cloud.Clock.GetUtcNow().AddHours(1));
-        var response = await client.PostAsJsonAsync(
-            "/api/v1/bookings", new { lotId = lot.LotId, vehicleType = "car", startTime = start, endTime = start.AddHours(1) }, TestContext.Token);
-        Assert.True(response.StatusCode == HttpStatusCode.Created, await response.Content.ReadAsStringAsync(TestContext.Token));
-        return (user, (await response.Content.ReadFromJsonAsync<BookingResponse>(CloudApplication.Json, TestContext.Token))!);
-    }
+    private Task<(TestUser User, BookingResponse Booking)> HoldAsync() => TestBookings.HoldAsync(cloud);
 
     private Task ConfirmAsync(Guid bookingId) =>
-        TestConfirmation.ConfirmAsync(cloud.Services.GetRequiredService<Storage.IStoreDatabase>(), bookingId);
+        TestBookings.ConfirmAsync(cloud.Services.GetRequiredService<Storage.IStoreDatabase>(), bookingId);
 }
 
 /// <summary><see cref="NotificationTests"/> again, on PostgreSQL.</summary>

@@ -148,7 +148,7 @@ public abstract class OutboxContractTests<TFixture>(TFixture store) : IClassFixt
         return result.Booking!.Id;
     }
 
-    private Task ConfirmAsync(Guid bookingId) => TestConfirmation.ConfirmAsync(store.Database, bookingId);
+    private Task ConfirmAsync(Guid bookingId) => TestBookings.ConfirmAsync(store.Database, bookingId);
 
     private static OutboxMessage Message(NotificationKind kind, string subjectId, string subject = "Subject") =>
         new(Guid.NewGuid(), kind, subjectId, Guid.NewGuid(), "driver@example.test", subject, "Text", "<p>Text</p>",
