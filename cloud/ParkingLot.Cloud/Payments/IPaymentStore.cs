@@ -23,11 +23,13 @@ internal interface IPaymentStore
     /// <summary>
     /// The gateway says the money came. Confirms the booking if it is still held; otherwise records a
     /// full refund (pending). <paramref name="eventId"/> (a webhook's) is recorded so a replay changes nothing.
+    /// The payment is found by its intent id, or, before that id was stored, by <paramref name="paymentId"/>
+    /// (the intent's metadata, as signed by Stripe).
     /// </summary>
-    Task<PaymentOutcome> SucceedAsync(string intentId, string? eventId, DateTimeOffset now, Guid refundId, CancellationToken cancellationToken);
+    Task<PaymentOutcome> SucceedAsync(string intentId, Guid? paymentId, string? eventId, DateTimeOffset now, Guid refundId, CancellationToken cancellationToken);
 
     /// <summary>The gateway says the payment failed (declined): the attempt fails, the hold stays until it expires.</summary>
-    Task<PaymentOutcome> FailAsync(string intentId, string? eventId, string error, DateTimeOffset now, CancellationToken cancellationToken);
+    Task<PaymentOutcome> FailAsync(string intentId, Guid? paymentId, string? eventId, string error, DateTimeOffset now, CancellationToken cancellationToken);
 
     /// <summary>
     /// Cancels the user's held or confirmed booking. A held booking is cancelled with no refund; a

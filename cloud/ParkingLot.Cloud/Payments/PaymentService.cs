@@ -85,10 +85,10 @@ internal sealed class PaymentService(
         {
             case GatewayStatus.Succeeded:
                 // The test gateway's word is final at once: the same path the webhook takes.
-                var outcome = await ApplySucceededAsync(intent.IntentId!, eventId: null, cancellationToken);
+                var outcome = await ApplySucceededAsync(intent.IntentId!, payment.Id, eventId: null, cancellationToken);
                 return TypedResults.Ok(PaymentResponse.From(outcome.Payment ?? payment, outcome.Booking ?? booking, now, clientSecret: null));
             case GatewayStatus.Declined:
-                var failed = await store.FailAsync(intent.IntentId!, null, intent.Error ?? "The card was declined.", timeProvider.GetUtcNow(), cancellationToken);
+                var failed = await store.FailAsync(intent.IntentId!, payment.Id, null, intent.Error ?? "The card was declined.", timeProvider.GetUtcNow(), cancellationToken);
                 Log.PaymentDeclined(logger, payment.Id, payment.BookingId, intent.Error ?? "");
                 return Declined(intent.Error, failed.Booking ?? booking);
             default:
@@ -119,9 +119,9 @@ internal sealed class PaymentService(
     /// The gateway says the money came (webhook or test gateway): confirm, or refund a payment that came
     /// after its hold ended. Post-commit work runs on the host's token.
     /// </summary>
-    public async Task<PaymentOutcome> ApplySucceededAsync(string intentId, string? eventId, CancellationToken cancellationToken)
+    public async Task<PaymentOutcome> ApplySucceededAsync(string intentId, Guid? paymentId, string? eventId, CancellationToken cancellationToken)
     {
-        var outcome = await store.SucceedAsync(intentId, eventId, timeProvider.GetUtcNow(), Guid.CreateVersion7(timeProvider.GetUtcNow()), cancellationToken);
+        var outcome = await store.SucceedAsync(intentId, paymentId, eventId, timeProvider.GetUtcNow(), Guid.CreateVersion7(timeProvider.GetUtcNow()), cancellationToken);
         var afterCommit = lifetime.ApplicationStopping;
         switch (outcome.Status)
         {
@@ -152,9 +152,9 @@ internal sealed class PaymentService(
         return outcome;
     }
 
-    public async Task<PaymentOutcome> ApplyFailedAsync(string intentId, string? eventId, string error, CancellationToken cancellationToken)
+    public async Task<PaymentOutcome> ApplyFailedAsync(string intentId, Guid? paymentId, string? eventId, string error, CancellationToken cancellationToken)
     {
-        var outcome = await store.FailAsync(intentId, eventId, error, timeProvider.GetUtcNow(), cancellationToken);
+        var outcome = await store.FailAsync(intentId, paymentId, eventId, error, timeProvider.GetUtcNow(), cancellationToken);
         switch (outcome.Status)
         {
             case PaymentOutcomeStatus.Applied:

@@ -47,16 +47,20 @@ internal sealed class PaymentWebhook(
         switch (stripeEvent.Type)
         {
             case EventTypes.PaymentIntentSucceeded when stripeEvent.Data.Object is PaymentIntent intent:
-                var succeeded = await payments.ApplySucceededAsync(intent.Id, stripeEvent.Id, cancellationToken);
+                var succeeded = await payments.ApplySucceededAsync(intent.Id, PaymentIdOf(intent), stripeEvent.Id, cancellationToken);
                 return TypedResults.Ok(new WebhookResponse(stripeEvent.Id, DescribeOutcome(succeeded.Status)));
             case EventTypes.PaymentIntentPaymentFailed when stripeEvent.Data.Object is PaymentIntent intent:
-                var failed = await payments.ApplyFailedAsync(intent.Id, stripeEvent.Id, intent.LastPaymentError?.Message ?? "The payment failed.", cancellationToken);
+                var failed = await payments.ApplyFailedAsync(intent.Id, PaymentIdOf(intent), stripeEvent.Id, intent.LastPaymentError?.Message ?? "The payment failed.", cancellationToken);
                 return TypedResults.Ok(new WebhookResponse(stripeEvent.Id, DescribeOutcome(failed.Status)));
             default:
                 Log.WebhookIgnored(logger, stripeEvent.Id, stripeEvent.Type);
                 return TypedResults.Ok(new WebhookResponse(stripeEvent.Id, "ignored"));
         }
     }
+
+    /// <summary>Our payment id, which the intent carries in its metadata (set when we created it).</summary>
+    private static Guid? PaymentIdOf(PaymentIntent intent) =>
+        intent.Metadata?.TryGetValue("payment_id", out var id) == true && Guid.TryParse(id, out var paymentId) ? paymentId : null;
 
     private static string DescribeOutcome(PaymentOutcomeStatus status) => status switch
     {

@@ -42,8 +42,8 @@ internal sealed class PaymentsOptions
     [Range(0, 10)]
     public int RetryAttempts { get; set; } = 3;
 
-    /// <summary>The first retry's delay. Default 200 ms.</summary>
-    [Range(typeof(TimeSpan), "00:00:00.001", "00:01:00")]
+    /// <summary>The first retry's delay (0: retry at once). Default 200 ms.</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "00:01:00")]
     public TimeSpan RetryDelay { get; set; } = TimeSpan.FromMilliseconds(200);
 
     /// <summary>How long the circuit stays open (payments answer 503) once the gateway kept failing. Default 30 seconds.</summary>

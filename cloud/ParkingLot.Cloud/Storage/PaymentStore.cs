@@ -111,10 +111,11 @@ internal abstract class PaymentStore : IPaymentStore
         await scope.CommitAsync(cancellationToken);
     }
 
-    public async Task<PaymentOutcome> SucceedAsync(string intentId, string? eventId, DateTimeOffset now, Guid refundId, CancellationToken cancellationToken)
+    public async Task<PaymentOutcome> SucceedAsync(
+        string intentId, Guid? paymentId, string? eventId, DateTimeOffset now, Guid refundId, CancellationToken cancellationToken)
     {
         await using var scope = await BeginAsync(cancellationToken);
-        var (payment, booking) = await LockByIntentAsync(scope, intentId, cancellationToken);
+        var (payment, booking) = await LockByIntentAsync(scope, intentId, paymentId, cancellationToken);
         if (payment is null || booking is null)
         {
             return new PaymentOutcome(PaymentOutcomeStatus.UnknownIntent);
@@ -146,10 +147,11 @@ internal abstract class PaymentStore : IPaymentStore
         return new PaymentOutcome(refund is null ? PaymentOutcomeStatus.Applied : PaymentOutcomeStatus.RefundDue, payment, booking, refund);
     }
 
-    public async Task<PaymentOutcome> FailAsync(string intentId, string? eventId, string error, DateTimeOffset now, CancellationToken cancellationToken)
+    public async Task<PaymentOutcome> FailAsync(
+        string intentId, Guid? paymentId, string? eventId, string error, DateTimeOffset now, CancellationToken cancellationToken)
     {
         await using var scope = await BeginAsync(cancellationToken);
-        var (payment, booking) = await LockByIntentAsync(scope, intentId, cancellationToken);
+        var (payment, booking) = await LockByIntentAsync(scope, intentId, paymentId, cancellationToken);
         if (payment is null || booking is null)
         {
             return new PaymentOutcome(PaymentOutcomeStatus.UnknownIntent);
@@ -256,18 +258,40 @@ internal abstract class PaymentStore : IPaymentStore
         };
     }
 
-    private async Task<(Payment? Payment, Booking? Booking)> LockByIntentAsync(WriteScope scope, string intentId, CancellationToken cancellationToken)
+    /// <summary>
+    /// The payment of an intent and its booking, locked. Stripe may send the webhook before the call that
+    /// created the intent has returned and stored its id: then the payment id in the intent's metadata
+    /// finds the attempt, and the intent id is stored on it here.
+    /// </summary>
+    private async Task<(Payment? Payment, Booking? Booking)> LockByIntentAsync(WriteScope scope, string intentId, Guid? paymentId, CancellationToken cancellationToken)
     {
-        var found = await ReadPaymentsAsync(scope.Command($"SELECT {PaymentColumns} FROM payments WHERE intent_id = @intent", ("@intent", intentId)), cancellationToken);
-        if (found.Count == 0)
+        var found = await FindByIntentAsync(scope, intentId, paymentId, cancellationToken);
+        if (found is null)
         {
             return (null, null);
         }
 
-        var booking = await LockBookingAsync(scope, found[0].BookingId, cancellationToken);
+        var booking = await LockBookingAsync(scope, found.BookingId, cancellationToken);
         // Read again under the booking's lock: another event of the same booking may have committed meanwhile.
-        var payment = (await ReadPaymentsAsync(scope.Command($"SELECT {PaymentColumns} FROM payments WHERE intent_id = @intent", ("@intent", intentId)), cancellationToken))[0];
+        var payment = (await FindByIntentAsync(scope, intentId, paymentId, cancellationToken))!;
+        if (payment.IntentId is null)
+        {
+            await scope.Command("UPDATE payments SET intent_id = @intent WHERE payment_id = @id", ("@id", Id(payment.Id)), ("@intent", intentId))
+                .ExecuteNonQueryAsync(cancellationToken);
+            payment = payment with { IntentId = intentId };
+        }
+
         return (payment, booking);
+    }
+
+    private async Task<Payment?> FindByIntentAsync(WriteScope scope, string intentId, Guid? paymentId, CancellationToken cancellationToken)
+    {
+        var found = await ReadPaymentsAsync(
+            scope.Command(
+                $"SELECT {PaymentColumns} FROM payments WHERE intent_id = @intent OR (payment_id = @payment AND intent_id IS NULL)",
+                ("@intent", intentId), ("@payment", paymentId is { } id ? Id(id) : null)),
+            cancellationToken);
+        return found.Count > 0 ? found[0] : null;
     }
 
     /// <summary>False when the event was applied before (a replay); no id (the test gateway) always applies.</summary>

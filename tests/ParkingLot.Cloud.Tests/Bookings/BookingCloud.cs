@@ -19,13 +19,13 @@ namespace ParkingLot.Cloud.Tests.Bookings;
 /// test advances it). Started at the real time, so the tokens it mints validate. Tests create their
 /// own lots (unique ids) through <see cref="CreateLotAsync"/>, with a tariff and a capacity split.
 /// </summary>
-public sealed class BookingCloud : WebApplicationFactory<Program>, IAsyncLifetime
+public class BookingCloud : WebApplicationFactory<Program>, IAsyncLifetime
 {
     private readonly DirectoryInfo _directory = Directory.CreateTempSubdirectory("parkinglot-booking-tests-");
 
     public FakeTimeProvider Clock { get; } = new(TimeProvider.System.GetUtcNow());
 
-    public Task InitializeAsync()
+    public virtual Task InitializeAsync()
     {
         // Starting the host runs the migrations and the seeding.
         _ = Services;
@@ -35,6 +35,7 @@ public sealed class BookingCloud : WebApplicationFactory<Program>, IAsyncLifetim
     async Task IAsyncLifetime.DisposeAsync()
     {
         await DisposeAsync();
+        await DisposeMoreAsync();
         try
         {
             _directory.Delete(recursive: true);
@@ -81,7 +82,16 @@ public sealed class BookingCloud : WebApplicationFactory<Program>, IAsyncLifetim
         builder.ConfigureLogging(logging => logging.SetMinimumLevel(LogLevel.Warning));
         // The one clock of the service: holds expire and tokens are minted and validated against it.
         builder.ConfigureTestServices(services => services.AddSingleton<TimeProvider>(Clock));
+        ConfigureMore(builder);
     }
+
+    /// <summary>Further settings of a derived cloud (e.g. Stripe pointed at a stand-in).</summary>
+    protected virtual void ConfigureMore(IWebHostBuilder builder)
+    {
+    }
+
+    /// <summary>Disposes what a derived cloud started beside the host.</summary>
+    protected virtual ValueTask DisposeMoreAsync() => ValueTask.CompletedTask;
 }
 
 [CollectionDefinition(Name)]

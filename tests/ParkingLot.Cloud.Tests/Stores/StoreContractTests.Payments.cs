@@ -89,9 +89,9 @@ public abstract partial class StoreContractTests<TFixture>
         var held = await HeldBookingAsync();
         var intent = await StartWithIntentAsync(held);
 
-        var applied = await Store.Payments.SucceedAsync(intent, "evt_1", Now.AddMinutes(1), Guid.CreateVersion7(), TestContext.Token);
-        var replayed = await Store.Payments.SucceedAsync(intent, "evt_1", Now.AddMinutes(2), Guid.CreateVersion7(), TestContext.Token);
-        var duplicate = await Store.Payments.SucceedAsync(intent, "evt_2", Now.AddMinutes(2), Guid.CreateVersion7(), TestContext.Token);
+        var applied = await Store.Payments.SucceedAsync(intent, null, "evt_1", Now.AddMinutes(1), Guid.CreateVersion7(), TestContext.Token);
+        var replayed = await Store.Payments.SucceedAsync(intent, null, "evt_1", Now.AddMinutes(2), Guid.CreateVersion7(), TestContext.Token);
+        var duplicate = await Store.Payments.SucceedAsync(intent, null, "evt_2", Now.AddMinutes(2), Guid.CreateVersion7(), TestContext.Token);
 
         Assert.Equal(
             (PaymentOutcomeStatus.Applied, PaymentOutcomeStatus.AlreadyApplied, PaymentOutcomeStatus.AlreadyApplied),
@@ -102,12 +102,30 @@ public abstract partial class StoreContractTests<TFixture>
     }
 
     [Fact]
+    public async Task Succeed_BeforeIntentIdStored_FoundByPaymentIdAndIntentRecorded()
+    {
+        // Stripe may deliver the webhook before the create call returned and the intent id was stored.
+        var held = await HeldBookingAsync();
+        var started = await Store.Payments.StartAsync(Start(held, null, Now), TestContext.Token);
+
+        var outcome = await Store.Payments.SucceedAsync("pi_early", started.Payment!.Id, "evt_early", Now, Guid.CreateVersion7(), TestContext.Token);
+        await Store.Payments.AttachIntentAsync(started.Payment.Id, "pi_early", TestContext.Token);
+        var stranger = await Store.Payments.SucceedAsync("pi_other", started.Payment.Id, "evt_other", Now, Guid.CreateVersion7(), TestContext.Token);
+
+        Assert.Equal(PaymentOutcomeStatus.Applied, outcome.Status);
+        Assert.Equal(BookingStatus.Confirmed, (await Store.Bookings.GetAsync(held.Id, TestContext.Token))!.Status);
+        Assert.Equal([("pi_early", PaymentStatus.Succeeded)], (await Store.Payments.ListPaymentsAsync(held.Id, TestContext.Token)).Select(p => (p.IntentId, p.Status)));
+        // Once the attempt has an intent, another intent naming the same payment id finds nothing.
+        Assert.Equal(PaymentOutcomeStatus.UnknownIntent, stranger.Status);
+    }
+
+    [Fact]
     public async Task Succeed_UnknownIntent_NothingChanged()
     {
         var held = await HeldBookingAsync();
         await StartWithIntentAsync(held);
 
-        var outcome = await Store.Payments.SucceedAsync("pi_nobody", "evt_x", Now, Guid.CreateVersion7(), TestContext.Token);
+        var outcome = await Store.Payments.SucceedAsync("pi_nobody", null, "evt_x", Now, Guid.CreateVersion7(), TestContext.Token);
 
         Assert.Equal(PaymentOutcomeStatus.UnknownIntent, outcome.Status);
         Assert.Equal(BookingStatus.Held, (await Store.Bookings.GetAsync(held.Id, TestContext.Token))!.Status);
@@ -120,7 +138,7 @@ public abstract partial class StoreContractTests<TFixture>
         var held = await HeldBookingAsync();
         var intent = await StartWithIntentAsync(held);
 
-        var outcome = await Store.Payments.SucceedAsync(intent, "evt_late", Now + MaxHold + TimeSpan.FromMinutes(1), Guid.CreateVersion7(), TestContext.Token);
+        var outcome = await Store.Payments.SucceedAsync(intent, null, "evt_late", Now + MaxHold + TimeSpan.FromMinutes(1), Guid.CreateVersion7(), TestContext.Token);
 
         Assert.Equal(PaymentOutcomeStatus.RefundDue, outcome.Status);
         Assert.Equal((held.Amount, RefundStatus.Pending), (outcome.Refund!.Amount, outcome.Refund.Status));
@@ -134,7 +152,7 @@ public abstract partial class StoreContractTests<TFixture>
         var held = await HeldBookingAsync();
         var intent = await StartWithIntentAsync(held);
 
-        var failed = await Store.Payments.FailAsync(intent, "evt_f", "Your card was declined.", Now.AddMinutes(1), TestContext.Token);
+        var failed = await Store.Payments.FailAsync(intent, null, "evt_f", "Your card was declined.", Now.AddMinutes(1), TestContext.Token);
         var next = await Store.Payments.StartAsync(Start(held, "key-2", Now.AddMinutes(2)), TestContext.Token);
 
         Assert.Equal(PaymentOutcomeStatus.Applied, failed.Status);
@@ -153,7 +171,7 @@ public abstract partial class StoreContractTests<TFixture>
     {
         var held = await HeldBookingAsync();
         var intent = await StartWithIntentAsync(held);
-        await Store.Payments.SucceedAsync(intent, $"evt_{Guid.NewGuid():N}", Now, Guid.CreateVersion7(), TestContext.Token);
+        await Store.Payments.SucceedAsync(intent, null, $"evt_{Guid.NewGuid():N}", Now, Guid.CreateVersion7(), TestContext.Token);
         var refundId = Guid.CreateVersion7();
         var at = Now.AddMinutes(5);
 
