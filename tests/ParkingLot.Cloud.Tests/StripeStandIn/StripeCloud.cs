@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.Logging;
 using ParkingLot.Cloud.Tests.Bookings;
 
 namespace ParkingLot.Cloud.Tests.StripeStandIn;
@@ -12,6 +13,9 @@ namespace ParkingLot.Cloud.Tests.StripeStandIn;
 public sealed class StripeCloud : BookingCloud
 {
     public StripeStandIn Stripe { get; private set; } = null!;
+
+    /// <summary>Every log line of the host at every level, from its start.</summary>
+    public CapturedLogs Logs { get; } = new();
 
     public override async Task InitializeAsync()
     {
@@ -28,6 +32,7 @@ public sealed class StripeCloud : BookingCloud
         builder.UseSetting("Payments:RetryAttempts", "2");
         builder.UseSetting("Payments:RetryDelay", "00:00:00");
         builder.UseSetting("Payments:BreakDuration", "00:01:00");
+        builder.ConfigureLogging(logging => logging.SetMinimumLevel(LogLevel.Trace).AddProvider(Logs));
     }
 
     protected override async ValueTask DisposeMoreAsync()
