@@ -46,6 +46,9 @@ internal interface IPaymentStore
 
     Task<IReadOnlyList<Refund>> ListRefundsAsync(Guid bookingId, CancellationToken cancellationToken);
 
+    /// <summary>Per lot, gateway and currency: succeeded payments and succeeded refunds in <c>[from, to)</c>.</summary>
+    Task<IReadOnlyList<RevenueLine>> RevenueAsync(DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken);
+
     /// <summary>Refunds still pending at the gateway (it was unreachable), oldest first.</summary>
     Task<IReadOnlyList<Refund>> ListPendingRefundsAsync(int limit, CancellationToken cancellationToken);
 }

@@ -121,3 +121,12 @@ internal enum PaymentOutcomeStatus
 }
 
 internal sealed record PaymentOutcome(PaymentOutcomeStatus Status, Payment? Payment = null, Booking? Booking = null, Refund? Refund = null);
+
+/// <summary>
+/// Online money of one lot, gateway and currency over a period: payments that succeeded in it and
+/// refunds that completed in it (the online side of I5).
+/// </summary>
+internal sealed record RevenueLine(string LotId, PaymentGatewayKind Gateway, string Currency, long PaidMinor, long RefundedMinor)
+{
+    public long NetMinor => PaidMinor - RefundedMinor;
+}

@@ -241,6 +241,34 @@ internal abstract class PaymentStore : IPaymentStore
             cancellationToken);
     }
 
+    public async Task<IReadOnlyList<RevenueLine>> RevenueAsync(DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var command = WriteScope.Command(
+            connection,
+            null,
+            """
+            SELECT lot_id, gateway, currency, CAST(SUM(paid) AS BIGINT), CAST(SUM(refunded) AS BIGINT) FROM (
+                SELECT lot_id, gateway, currency, amount_minor AS paid, 0 AS refunded FROM payments
+                WHERE status = 'succeeded' AND succeeded_at >= @from AND succeeded_at < @to
+                UNION ALL
+                SELECT r.lot_id, p.gateway, r.currency, 0, r.amount_minor FROM refunds r JOIN payments p ON p.payment_id = r.payment_id
+                WHERE r.status = 'succeeded' AND r.completed_at >= @from AND r.completed_at < @to
+            ) money
+            GROUP BY lot_id, gateway, currency
+            ORDER BY lot_id, gateway, currency
+            """,
+            ("@from", Time(from)), ("@to", Time(to)));
+        var lines = new List<RevenueLine>();
+        await using var r = await command.ExecuteReaderAsync(cancellationToken);
+        while (await r.ReadAsync(cancellationToken))
+        {
+            lines.Add(new RevenueLine(r.GetString(0), DbValues.Parse<PaymentGatewayKind>(r.GetString(1)), r.GetString(2), r.GetInt64(3), r.GetInt64(4)));
+        }
+
+        return lines;
+    }
+
     /// <summary>A booking moved along the state machine; an illegal move is a bug, never a silent write.</summary>
     private static Booking Move(Booking booking, BookingStatus to, DateTimeOffset now)
     {

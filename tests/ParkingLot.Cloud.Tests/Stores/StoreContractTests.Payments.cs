@@ -190,6 +190,102 @@ public abstract partial class StoreContractTests<TFixture>
         }
     }
 
+    [Fact]
+    public async Task Revenue_SimulatedDayOfBookingsPaymentsCancellationsAndRefunds_AddsUpPerLotAndGatewayToTheCent()
+    {
+        // A seeded day over three lots: holds of random amounts paid through either gateway, declined,
+        // left to expire, paid too late, cancelled before and after the cut-off, refunds that succeed
+        // or fail. The model books every cent itself; the store's revenue must match it exactly, and
+        // every booking's own money must match its final state.
+        var random = new Random(20301204);
+        var lots = new List<string>();
+        for (var i = 0; i < 3; i++)
+        {
+            var lot = await CreateLotAsync(b => b.WithSpots(VehicleType.Car, 40));
+            await SetShareAsync(lot.LotId, VehicleType.Car, 40);
+            lots.Add(lot.LotId);
+        }
+
+        var expected = new Dictionary<(string Lot, PaymentGatewayKind Gateway), (long Paid, long Refunded)>();
+        void Book(string lot, PaymentGatewayKind gateway, long paid, long refunded)
+        {
+            var (p, r) = expected.GetValueOrDefault((lot, gateway));
+            expected[(lot, gateway)] = (p + paid, r + refunded);
+        }
+
+        var bookings = new List<(Booking Booking, long Net)>();
+        for (var n = 0; n < 90; n++)
+        {
+            var lot = lots[n % 3];
+            var at = Now.AddMinutes(n * 10);
+            var start = at.AddHours(random.Next(1, 48));
+            var amount = new ParkingLot.Shared.Money(random.Next(150, 4000), "EUR");
+            var hold = await Store.Bookings.HoldAsync(
+                new HoldRequest(Guid.CreateVersion7(), $"driver-{n}", lot, VehicleType.Car, null, null, start, start.AddHours(2), amount, "test-1", 100, at, at.AddMinutes(5)),
+                TestContext.Token);
+            var booking = hold.Booking!;
+            var gateway = random.Next(2) == 0 ? PaymentGatewayKind.Stripe : PaymentGatewayKind.Test;
+            var started = await Store.Payments.StartAsync(
+                new PaymentStart(Guid.CreateVersion7(), booking.Id, booking.UserId, $"k-{n}", gateway, at, at.AddMinutes(10), MaxHold), TestContext.Token);
+            var intent = $"pi_day_{n}";
+            await Store.Payments.AttachIntentAsync(started.Payment!.Id, intent, TestContext.Token);
+            var net = 0L;
+            switch (random.Next(6))
+            {
+                case 0: // declined, then never paid
+                    await Store.Payments.FailAsync(intent, null, $"evt_f{n}", "Your card was declined.", at.AddMinutes(1), TestContext.Token);
+                    break;
+                case 1: // paid after the hold's limit: refunded in full, or that refund failed at the gateway
+                    var late = await Store.Payments.SucceedAsync(intent, null, $"evt_s{n}", at + MaxHold + TimeSpan.FromMinutes(1), Guid.CreateVersion7(), TestContext.Token);
+                    Assert.Equal(PaymentOutcomeStatus.RefundDue, late.Status);
+                    var lateOk = random.Next(4) > 0;
+                    await Store.Payments.CompleteRefundAsync(late.Refund!.Id, $"re_l{n}", lateOk, at + MaxHold + TimeSpan.FromMinutes(2), TestContext.Token);
+                    Book(lot, gateway, amount.Minor, lateOk ? amount.Minor : 0);
+                    net = lateOk ? 0 : amount.Minor;
+                    break;
+                case 2: // held, never paid
+                    break;
+                default: // paid, then perhaps cancelled with a refund by policy
+                    await Store.Payments.SucceedAsync(intent, null, $"evt_s{n}", at.AddMinutes(1), Guid.CreateVersion7(), TestContext.Token);
+                    Book(lot, gateway, amount.Minor, 0);
+                    net = amount.Minor;
+                    if (random.Next(2) == 0)
+                    {
+                        var percent = new[] { 0, 50, 100 }[random.Next(3)];
+                        var cancel = await Store.Payments.CancelAsync(
+                            booking.Id, booking.UserId, at.AddMinutes(2), (_, paid) => paid * percent / 100, Guid.CreateVersion7(), TestContext.Token);
+                        if (cancel.Refund is { } refund)
+                        {
+                            var ok = random.Next(5) > 0;
+                            await Store.Payments.CompleteRefundAsync(refund.Id, $"re_{n}", ok, at.AddMinutes(3), TestContext.Token);
+                            Book(lot, gateway, 0, ok ? refund.Amount.Minor : 0);
+                            net -= ok ? refund.Amount.Minor : 0;
+                        }
+                    }
+
+                    break;
+            }
+
+            bookings.Add((booking, net));
+        }
+
+        var revenue = await Store.Payments.RevenueAsync(Now.AddDays(-1), Now.AddDays(2), TestContext.Token);
+
+        Assert.Equal(
+            expected.Where(e => e.Value != (0, 0)).OrderBy(e => e.Key.Lot, StringComparer.Ordinal).ThenBy(e => e.Key.Gateway)
+                .Select(e => (e.Key.Lot, e.Key.Gateway, "EUR", e.Value.Paid, e.Value.Refunded)),
+            revenue.Where(l => lots.Contains(l.LotId)).Select(l => (l.LotId, l.Gateway, l.Currency, l.PaidMinor, l.RefundedMinor)));
+        foreach (var (booking, net) in bookings)
+        {
+            var paid = (await Store.Payments.ListPaymentsAsync(booking.Id, TestContext.Token)).Where(p => p.Status == PaymentStatus.Succeeded).Sum(p => p.Amount.Minor);
+            var refunded = (await Store.Payments.ListRefundsAsync(booking.Id, TestContext.Token)).Where(r => r.Status == RefundStatus.Succeeded).Sum(r => r.Amount.Minor);
+            Assert.Equal(net, paid - refunded);
+        }
+
+        // A window that excludes the day holds none of it.
+        Assert.DoesNotContain(await Store.Payments.RevenueAsync(Now.AddDays(3), Now.AddDays(4), TestContext.Token), l => lots.Contains(l.LotId));
+    }
+
     private static long FullRefund(Booking booking, long paid) => paid;
 
     private async Task<Booking> HeldBookingAsync()
