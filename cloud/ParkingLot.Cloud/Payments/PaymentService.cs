@@ -141,11 +141,8 @@ internal sealed class PaymentService(
                 Log.PaymentTooLate(logger, outcome.Payment!.Id, outcome.Booking!.Id, DbValues.Name(outcome.Booking.Status));
                 await PostCommit.RunAsync(logger, () => refunds.IssueAsync(outcome.Refund!, afterCommit));
                 break;
-            case PaymentOutcomeStatus.UnknownIntent:
-                Log.UnknownIntent(logger, intentId, eventId ?? "(none)");
-                break;
             default:
-                Log.EventAlreadyApplied(logger, eventId ?? "(none)", intentId);
+                LogNoEffect(outcome.Status, intentId, eventId);
                 break;
         }
 
@@ -160,15 +157,25 @@ internal sealed class PaymentService(
             case PaymentOutcomeStatus.Applied:
                 Log.PaymentDeclined(logger, outcome.Payment!.Id, outcome.Booking!.Id, error);
                 break;
-            case PaymentOutcomeStatus.UnknownIntent:
-                Log.UnknownIntent(logger, intentId, eventId ?? "(none)");
-                break;
             default:
-                Log.EventAlreadyApplied(logger, eventId ?? "(none)", intentId);
+                LogNoEffect(outcome.Status, intentId, eventId);
                 break;
         }
 
         return outcome;
+    }
+
+    /// <summary>An event that changed nothing: an intent we never created, or one already applied (a replay).</summary>
+    private void LogNoEffect(PaymentOutcomeStatus status, string intentId, string? eventId)
+    {
+        if (status == PaymentOutcomeStatus.UnknownIntent)
+        {
+            Log.UnknownIntent(logger, intentId, eventId ?? "(none)");
+        }
+        else
+        {
+            Log.EventAlreadyApplied(logger, eventId ?? "(none)", intentId);
+        }
     }
 
     private static ProblemHttpResult Declined(string? error, Booking booking) =>

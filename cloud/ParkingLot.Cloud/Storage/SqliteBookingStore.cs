@@ -16,8 +16,8 @@ internal sealed class SqliteBookingStore(SqliteDatabase database) : IBookingStor
         tariff_version, demand_percent, created_at, expires_at_ms, cancelled_at, refund_minor, version, pass_revoked_at
         """;
 
-    // Held and not stale, or confirmed.
-    private const string Active = "(status = 'confirmed' OR (status = 'held' AND expires_at_ms > $now))";
+    // Held and not stale, or confirmed (BookingSql: the one spelling of the rule).
+    private static readonly string Active = BookingSql.ActiveAt("", "expires_at_ms", "$now");
 
     public async Task<HoldResult> HoldAsync(HoldRequest request, CancellationToken cancellationToken)
     {
@@ -62,7 +62,7 @@ internal sealed class SqliteBookingStore(SqliteDatabase database) : IBookingStor
         var active = new List<ActiveWindow>();
         await using (var overlapping = writer.Command($"""
             SELECT spot_id, start_ms, end_ms FROM bookings
-            WHERE lot_id = $lot AND vehicle_type = $type AND status IN ('held', 'confirmed') AND {Active}
+            WHERE lot_id = $lot AND vehicle_type = $type AND {Active}
               AND start_ms < $end AND end_ms > $start
             """))
         {
@@ -151,10 +151,10 @@ internal sealed class SqliteBookingStore(SqliteDatabase database) : IBookingStor
     {
         await using var connection = await database.OpenAsync(cancellationToken);
         await using var command = connection.CreateCommand();
-        command.CommandText = """
-            SELECT lot_id FROM bookings WHERE status IN ('held', 'confirmed') AND start_ms > $from AND start_ms <= $to
+        command.CommandText = $"""
+            SELECT lot_id FROM bookings WHERE status IN {BookingSql.ActiveStatuses} AND start_ms > $from AND start_ms <= $to
             UNION
-            SELECT lot_id FROM bookings WHERE status IN ('held', 'confirmed') AND end_ms > $from AND end_ms <= $to
+            SELECT lot_id FROM bookings WHERE status IN {BookingSql.ActiveStatuses} AND end_ms > $from AND end_ms <= $to
             ORDER BY lot_id
             """;
         command.With("$from", DbValues.Ms(from)).With("$to", DbValues.Ms(to));

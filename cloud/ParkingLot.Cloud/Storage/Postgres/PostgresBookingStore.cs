@@ -118,10 +118,10 @@ internal sealed class PostgresBookingStore(NpgsqlDataSource dataSource, Postgres
 
     public async Task<IReadOnlyList<string>> ListLotsWithBoundariesAsync(DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken)
     {
-        await using var command = dataSource.CreateCommand("""
-            SELECT lot_id FROM bookings WHERE status IN ('held', 'confirmed') AND lower(period) > @from AND lower(period) <= @to
+        await using var command = dataSource.CreateCommand($"""
+            SELECT lot_id FROM bookings WHERE status IN {BookingSql.ActiveStatuses} AND lower(period) > @from AND lower(period) <= @to
             UNION
-            SELECT lot_id FROM bookings WHERE status IN ('held', 'confirmed') AND upper(period) > @from AND upper(period) <= @to
+            SELECT lot_id FROM bookings WHERE status IN {BookingSql.ActiveStatuses} AND upper(period) > @from AND upper(period) <= @to
             ORDER BY lot_id
             """);
         command.WithTime("from", from).WithTime("to", to);
