@@ -371,7 +371,7 @@ internal sealed class ControlService(
             : (ParkingLot.Shared.Money?)null;
         var payments = (await ledger.GetPaymentsAsync(cancellationToken))
             .Where(p => p.TicketId == session.TicketId)
-            .Select(p => new PaymentView(p.PaymentId, p.Amount, JsonNamingPolicy.CamelCase.ConvertName(p.Method.ToString()), p.RecordedAt, p.Seq))
+            .Select(p => new PaymentView(p.PaymentId, p.Amount, WireNames.Of(p.Method), p.RecordedAt, p.Seq))
             .ToList();
         return (new TicketView(
             session.TicketId,
@@ -649,7 +649,7 @@ internal sealed class ControlService(
     private TimeStatus TimeNow()
     {
         var quality = ledger.TimeQuality;
-        return new TimeStatus(time.GetUtcNow(), JsonNamingPolicy.CamelCase.ConvertName(quality.ToString()), quality is TimeQuality.Synced or TimeQuality.Anchored);
+        return new TimeStatus(time.GetUtcNow(), WireNames.Of(quality), quality is TimeQuality.Synced or TimeQuality.Anchored);
     }
 
     private string Technician(string? requested)
@@ -676,7 +676,7 @@ internal sealed class ControlService(
         new(health.DeviceId, Name(health.Kind), Name(health.State), health.Detail, health.LikelyFix, gateId);
 
     private static EventView View(LedgerEvent e) =>
-        new(e.Seq, e.Id, e.Type, e.OccurredAt, JsonNamingPolicy.CamelCase.ConvertName(e.TimeQuality.ToString()), e.Payload, e.PrevHash, e.Hash);
+        new(e.Seq, e.Id, e.Type, e.OccurredAt, WireNames.Of(e.TimeQuality), e.Payload, e.PrevHash, e.Hash);
 
     private static string FlappingFix(DeviceKind kind) => kind switch
     {
@@ -686,5 +686,5 @@ internal sealed class ControlService(
     };
 
     private static string Name<T>(T value)
-        where T : struct, Enum => JsonNamingPolicy.CamelCase.ConvertName(value.ToString());
+        where T : struct, Enum => WireNames.Of(value);
 }
