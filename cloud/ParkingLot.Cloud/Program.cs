@@ -7,6 +7,7 @@ using ParkingLot.Cloud.EdgeSync;
 using ParkingLot.Cloud.Health;
 using ParkingLot.Cloud.Idempotency;
 using ParkingLot.Cloud.Lots;
+using ParkingLot.Cloud.Loyalty;
 using ParkingLot.Cloud.Mqtt;
 using ParkingLot.Cloud.Payments;
 using ParkingLot.Cloud.Quotes;
@@ -64,6 +65,7 @@ app.MapQuotes();
 app.MapSearch();
 app.MapBookings();
 app.MapPayments();
+app.MapLoyalty();
 app.MapLotAdmin();
 app.MapAuthEndpoints();
 

@@ -13,7 +13,8 @@ internal interface IPaymentStore
     /// Starts an attempt, or returns the one the caller's key started before, or the one still pending
     /// (never two open attempts of one booking). A new attempt extends the hold to
     /// <see cref="PaymentStart.ExtendHoldTo"/>, never past its creation + <see cref="PaymentStart.MaxHold"/>.
-    /// The caller's Idempotency-Key is written on the attempt in the same transaction.
+    /// The caller's Idempotency-Key is written on the attempt in the same transaction, and so are the
+    /// loyalty discounts: the tier's and <see cref="PaymentStart.RedeemPoints"/> (a ledger entry).
     /// </summary>
     Task<PaymentStartResult> StartAsync(PaymentStart request, CancellationToken cancellationToken);
 
@@ -45,6 +46,9 @@ internal interface IPaymentStore
     Task<IReadOnlyList<Payment>> ListPaymentsAsync(Guid bookingId, CancellationToken cancellationToken);
 
     Task<IReadOnlyList<Refund>> ListRefundsAsync(Guid bookingId, CancellationToken cancellationToken);
+
+    /// <summary>The user's loyalty points and ledger (newest first, at most <paramref name="limit"/> entries).</summary>
+    Task<LoyaltyAccount> LoyaltyAsync(string userId, int limit, CancellationToken cancellationToken);
 
     /// <summary>Per lot, gateway and currency: succeeded payments and succeeded refunds in <c>[from, to)</c>.</summary>
     Task<IReadOnlyList<RevenueLine>> RevenueAsync(DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken);

@@ -22,7 +22,10 @@ internal enum PaymentGatewayKind
     Test,
 }
 
-/// <summary>One payment attempt of a booking. Card data never reaches us: the gateway holds it (I8).</summary>
+/// <summary>
+/// One payment attempt of a booking. <see cref="Amount"/> is what is charged: the booking's amount less
+/// the loyalty tier's discount and the points redeemed. Card data never reaches us: the gateway holds it (I8).
+/// </summary>
 internal sealed record Payment(
     Guid Id,
     Guid BookingId,
@@ -36,7 +39,9 @@ internal sealed record Payment(
     string LotId,
     string? Error,
     DateTimeOffset CreatedAt,
-    DateTimeOffset? SucceededAt)
+    DateTimeOffset? SucceededAt,
+    long TierDiscountMinor = 0,
+    long PointsRedeemed = 0)
 {
     /// <summary>
     /// The key the gateway de-duplicates on: one per (booking, attempt), so a retried or concurrent
@@ -81,7 +86,8 @@ internal sealed record PaymentStart(
     PaymentGatewayKind Gateway,
     DateTimeOffset Now,
     DateTimeOffset ExtendHoldTo,
-    TimeSpan MaxHold);
+    TimeSpan MaxHold,
+    long RedeemPoints = 0);
 
 internal enum PaymentStartStatus
 {
@@ -101,9 +107,12 @@ internal enum PaymentStartStatus
 
     /// <summary>The caller's key was used for another booking.</summary>
     KeyReused,
+
+    /// <summary>More points asked than the caller has, or than may pay this booking (<see cref="PaymentStartResult.RedeemablePoints"/>).</summary>
+    PointsUnavailable,
 }
 
-internal sealed record PaymentStartResult(PaymentStartStatus Status, Payment? Payment = null, Booking? Booking = null);
+internal sealed record PaymentStartResult(PaymentStartStatus Status, Payment? Payment = null, Booking? Booking = null, long RedeemablePoints = 0);
 
 internal enum PaymentOutcomeStatus
 {
@@ -130,3 +139,9 @@ internal sealed record RevenueLine(string LotId, PaymentGatewayKind Gateway, str
 {
     public long NetMinor => PaidMinor - RefundedMinor;
 }
+
+/// <summary>A driver's points: balance, tier (by points earned) and the ledger, newest first.</summary>
+internal sealed record LoyaltyAccount(long Balance, long EarnedPoints, Loyalty.LoyaltyTier Tier, IReadOnlyList<LoyaltyEntry> Entries);
+
+/// <summary>One append-only ledger entry.</summary>
+internal sealed record LoyaltyEntry(Guid Id, Guid BookingId, Guid PaymentId, string Kind, long Points, DateTimeOffset CreatedAt);

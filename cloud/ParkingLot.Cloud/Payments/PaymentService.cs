@@ -37,7 +37,9 @@ internal sealed class PaymentService(
         var now = timeProvider.GetUtcNow();
         var settings = options.Value;
         var start = await store.StartAsync(
-            new PaymentStart(Guid.CreateVersion7(now), request.BookingId!.Value, userId, idempotencyKey, gateway.Kind, now, now + settings.HoldExtension, settings.MaxHold),
+            new PaymentStart(
+                Guid.CreateVersion7(now), request.BookingId!.Value, userId, idempotencyKey, gateway.Kind, now, now + settings.HoldExtension, settings.MaxHold,
+                request.RedeemPoints ?? 0),
             cancellationToken);
         switch (start.Status)
         {
@@ -45,6 +47,9 @@ internal sealed class PaymentService(
                 return BookingProblems.NotFound(request.BookingId.Value);
             case PaymentStartStatus.KeyReused:
                 return ApiProblems.Unprocessable("Idempotency-Key reused", $"This Idempotency-Key was used to pay booking {start.Payment!.BookingId}, not {request.BookingId}.");
+            case PaymentStartStatus.PointsUnavailable:
+                return ApiProblems.Unprocessable(
+                    "Points unavailable", $"You can redeem at most {start.RedeemablePoints} points on booking {request.BookingId} (your balance, and at least 0.50 left to pay by card); asked {request.RedeemPoints}.");
             case PaymentStartStatus.NotPayable:
                 var status = start.Booking!.StatusAt(now);
                 return ApiProblems.Conflict(

@@ -77,11 +77,13 @@ internal static class PaymentsApi
 /// <summary>
 /// The body of <c>POST /api/v1/payments</c>. <see cref="PaymentMethod"/> is a Stripe payment method id
 /// (from Stripe.js, or a test card such as <c>pm_card_visa</c>); without it the answer carries the
-/// client secret for confirming on the driver's device. Card numbers never come here (I8).
+/// client secret for confirming on the driver's device. <see cref="RedeemPoints"/> pays part with loyalty
+/// points (1 point = 1 minor unit). Card numbers never come here (I8).
 /// </summary>
 internal sealed record PaymentRequest(
     [Required] Guid? BookingId,
-    [StringLength(64)] string? PaymentMethod);
+    [StringLength(64)] string? PaymentMethod,
+    [Range(0, 100_000_000)] long? RedeemPoints = null);
 
 /// <summary>A payment attempt as the driver sees it.</summary>
 internal sealed record PaymentResponse(
@@ -94,12 +96,15 @@ internal sealed record PaymentResponse(
     int Attempt,
     string? ClientSecret,
     string? Error,
-    DateTimeOffset? HoldExpiresAt)
+    DateTimeOffset? HoldExpiresAt,
+    Money TierDiscount,
+    long PointsRedeemed)
 {
     public static PaymentResponse From(Payment payment, Booking booking, DateTimeOffset now, string? clientSecret) => new(
         payment.Id, booking.Id, booking.StatusAt(now), payment.Status, payment.Amount,
         payment.Gateway == PaymentGatewayKind.Test ? "test gateway (no money taken)" : "stripe",
-        payment.Attempt, clientSecret, payment.Error, booking.StatusAt(now) == BookingStatus.Held ? booking.ExpiresAt : null);
+        payment.Attempt, clientSecret, payment.Error, booking.StatusAt(now) == BookingStatus.Held ? booking.ExpiresAt : null,
+        payment.Amount with { Minor = payment.TierDiscountMinor }, payment.PointsRedeemed);
 }
 
 internal sealed record RefundResponse(Guid RefundId, Guid PaymentId, Money Amount, RefundStatus Status, string Reason, DateTimeOffset CreatedAt, DateTimeOffset? CompletedAt)

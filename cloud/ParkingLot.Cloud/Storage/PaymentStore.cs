@@ -1,5 +1,7 @@
 using System.Data.Common;
+using System.Globalization;
 using ParkingLot.Cloud.Bookings;
+using ParkingLot.Cloud.Loyalty;
 using ParkingLot.Cloud.Payments;
 using ParkingLot.Shared;
 
@@ -15,7 +17,7 @@ internal abstract class PaymentStore : IPaymentStore
 {
     private const string PaymentColumns = """
         payment_id, booking_id, user_id, attempt, idempotency_key, gateway, intent_id, status, amount_minor, currency,
-        lot_id, error, created_at, succeeded_at
+        lot_id, error, created_at, succeeded_at, tier_discount_minor, points_redeemed
         """;
 
     private const string RefundColumns = """
@@ -77,18 +79,30 @@ internal abstract class PaymentStore : IPaymentStore
             return new PaymentStartResult(PaymentStartStatus.NotPayable, attempts.Count > 0 ? attempts[^1] : null, booking);
         }
 
+        // Loyalty: the tier's discount first, then the points the caller redeems (LoyaltyRules).
+        var (balance, earned) = await PointsAsync(scope.Connection, scope.Transaction, request.UserId, cancellationToken);
+        var tierDiscount = LoyaltyRules.TierDiscount(booking.Amount.Minor, LoyaltyRules.TierOf(earned));
+        var redeemable = LoyaltyRules.MaxRedeemable(booking.Amount.Minor - tierDiscount, balance);
+        if (request.RedeemPoints < 0 || request.RedeemPoints > redeemable)
+        {
+            return new PaymentStartResult(PaymentStartStatus.PointsUnavailable, Booking: booking, RedeemablePoints: redeemable);
+        }
+
         var payment = new Payment(
             request.PaymentId, booking.Id, request.UserId, attempts.Count + 1, request.IdempotencyKey, request.Gateway, null,
-            PaymentStatus.Pending, booking.Amount, booking.LotId, null, request.Now, null);
+            PaymentStatus.Pending, booking.Amount with { Minor = booking.Amount.Minor - tierDiscount - request.RedeemPoints }, booking.LotId, null,
+            request.Now, null, tierDiscount, request.RedeemPoints);
         await scope.Command(
             $"""
             INSERT INTO payments ({PaymentColumns})
-            VALUES (@id, @booking, @user, @attempt, @key, @gateway, NULL, 'pending', @minor, @currency, @lot, NULL, @created, NULL)
+            VALUES (@id, @booking, @user, @attempt, @key, @gateway, NULL, 'pending', @minor, @currency, @lot, NULL, @created, NULL, @discount, @redeemed)
             """,
             ("@id", Id(payment.Id)), ("@booking", Id(payment.BookingId)), ("@user", payment.UserId), ("@attempt", payment.Attempt),
             ("@key", payment.IdempotencyKey), ("@gateway", DbValues.Name(payment.Gateway)), ("@minor", payment.Amount.Minor),
-            ("@currency", payment.Amount.Currency), ("@lot", payment.LotId), ("@created", Time(payment.CreatedAt)))
+            ("@currency", payment.Amount.Currency), ("@lot", payment.LotId), ("@created", Time(payment.CreatedAt)),
+            ("@discount", tierDiscount), ("@redeemed", request.RedeemPoints))
             .ExecuteNonQueryAsync(cancellationToken);
+        await AddPointsAsync(scope, payment, "redeemed", -payment.PointsRedeemed, request.Now, cancellationToken);
 
         // A hold being paid is not expired under the payer: stretch it, but never past the limit.
         var extended = Max(booking.ExpiresAt!.Value, Min(request.ExtendHoldTo, booking.CreatedAt + request.MaxHold));
@@ -136,11 +150,13 @@ internal abstract class PaymentStore : IPaymentStore
         {
             booking = Move(booking, BookingStatus.Confirmed, now) with { ExpiresAt = null };
             await WriteBookingAsync(scope, booking, cancellationToken);
+            await AddPointsAsync(scope, payment, "earned", LoyaltyRules.PointsFor(payment.Amount.Minor), now, cancellationToken);
         }
         else
         {
-            // Paid too late (the hold expired or was cancelled meanwhile): the money goes back in full.
+            // Paid too late (the hold expired or was cancelled meanwhile): the money goes back in full, and the points.
             refund = await InsertRefundAsync(scope, refundId, payment, payment.Amount.Minor, "paid after the booking stopped being held", now, cancellationToken);
+            await AddPointsAsync(scope, payment, "restored", payment.PointsRedeemed, now, cancellationToken);
         }
 
         await scope.CommitAsync(cancellationToken);
@@ -165,6 +181,7 @@ internal abstract class PaymentStore : IPaymentStore
         payment = payment with { Status = PaymentStatus.Failed, Error = error };
         await scope.Command("UPDATE payments SET status = 'failed', error = @error WHERE payment_id = @id", ("@id", Id(payment.Id)), ("@error", error))
             .ExecuteNonQueryAsync(cancellationToken);
+        await AddPointsAsync(scope, payment, "restored", payment.PointsRedeemed, now, cancellationToken);
         await scope.CommitAsync(cancellationToken);
         return new PaymentOutcome(PaymentOutcomeStatus.Applied, payment, booking);
     }
@@ -201,6 +218,17 @@ internal abstract class PaymentStore : IPaymentStore
         var refund = refundMinor > 0
             ? await InsertRefundAsync(scope, refundId, paid!, refundMinor, "cancelled by the driver (lot refund policy)", now, cancellationToken)
             : null;
+        if (refund is not null)
+        {
+            // Money back means the points it earned go too, and the points it used come back.
+            var earnedByPayment = Convert.ToInt64(
+                await scope.Command(
+                    "SELECT COALESCE(SUM(points), 0) FROM loyalty_ledger WHERE payment_id = @payment AND kind = 'earned'", ("@payment", Id(paid!.Id)))
+                    .ExecuteScalarAsync(cancellationToken),
+                CultureInfo.InvariantCulture);
+            await AddPointsAsync(scope, paid, "reversed", -earnedByPayment, now, cancellationToken);
+            await AddPointsAsync(scope, paid, "restored", paid.PointsRedeemed, now, cancellationToken);
+        }
         await scope.CommitAsync(cancellationToken);
         return new CancelResult(CancelStatus.Cancelled, booking, refund);
     }
@@ -239,6 +267,27 @@ internal abstract class PaymentStore : IPaymentStore
         return await ReadRefundsAsync(
             WriteScope.Command(connection, null, $"SELECT {RefundColumns} FROM refunds WHERE status = 'pending' ORDER BY created_at, refund_id LIMIT @limit", ("@limit", limit)),
             cancellationToken);
+    }
+
+    public async Task<LoyaltyAccount> LoyaltyAsync(string userId, int limit, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        var (balance, earned) = await PointsAsync(connection, null, userId, cancellationToken);
+
+        await using var list = WriteScope.Command(
+            connection, null,
+            "SELECT entry_id, booking_id, payment_id, kind, points, created_at FROM loyalty_ledger WHERE user_id = @user ORDER BY created_at DESC, entry_id DESC LIMIT @limit",
+            ("@user", userId), ("@limit", limit));
+        var entries = new List<LoyaltyEntry>();
+        await using (var r = await list.ExecuteReaderAsync(cancellationToken))
+        {
+            while (await r.ReadAsync(cancellationToken))
+            {
+                entries.Add(new LoyaltyEntry(ReadId(r, 0), ReadId(r, 1), ReadId(r, 2), r.GetString(3), r.GetInt64(4), ReadTime(r, 5)!.Value));
+            }
+        }
+
+        return new LoyaltyAccount(balance, earned, LoyaltyRules.TierOf(earned), entries);
     }
 
     public async Task<IReadOnlyList<RevenueLine>> RevenueAsync(DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken)
@@ -322,6 +371,34 @@ internal abstract class PaymentStore : IPaymentStore
         return found.Count > 0 ? found[0] : null;
     }
 
+    /// <summary>The user's balance and points earned (net of reversals).</summary>
+    private static async Task<(long Balance, long Earned)> PointsAsync(DbConnection connection, DbTransaction? transaction, string userId, CancellationToken cancellationToken)
+    {
+        await using var command = WriteScope.Command(
+            connection,
+            transaction,
+            "SELECT COALESCE(SUM(points), 0), COALESCE(SUM(CASE WHEN kind IN ('earned', 'reversed') THEN points ELSE 0 END), 0) FROM loyalty_ledger WHERE user_id = @user",
+            ("@user", userId));
+        await using var r = await command.ExecuteReaderAsync(cancellationToken);
+        await r.ReadAsync(cancellationToken);
+        return (Convert.ToInt64(r.GetValue(0), CultureInfo.InvariantCulture), Convert.ToInt64(r.GetValue(1), CultureInfo.InvariantCulture));
+    }
+
+    /// <summary>Appends a ledger entry (nothing for zero points).</summary>
+    private async Task AddPointsAsync(WriteScope scope, Payment payment, string kind, long points, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        if (points == 0)
+        {
+            return;
+        }
+
+        await using var command = scope.Command(
+            "INSERT INTO loyalty_ledger (entry_id, user_id, booking_id, payment_id, kind, points, created_at) VALUES (@id, @user, @booking, @payment, @kind, @points, @now)",
+            ("@id", Id(Guid.CreateVersion7(now))), ("@user", payment.UserId), ("@booking", Id(payment.BookingId)), ("@payment", Id(payment.Id)),
+            ("@kind", kind), ("@points", points), ("@now", Time(now)));
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
     /// <summary>False when the event was applied before (a replay); no id (the test gateway) always applies.</summary>
     private async Task<bool> RecordEventAsync(WriteScope scope, string? eventId, string type, DateTimeOffset now, CancellationToken cancellationToken) =>
         eventId is null || await scope.Command(
@@ -351,7 +428,8 @@ internal abstract class PaymentStore : IPaymentStore
                 payments.Add(new Payment(
                     ReadId(r, 0), ReadId(r, 1), r.GetString(2), r.GetInt32(3), r.IsDBNull(4) ? null : r.GetString(4),
                     DbValues.Parse<PaymentGatewayKind>(r.GetString(5)), r.IsDBNull(6) ? null : r.GetString(6), DbValues.Parse<PaymentStatus>(r.GetString(7)),
-                    new Money(r.GetInt64(8), r.GetString(9)), r.GetString(10), r.IsDBNull(11) ? null : r.GetString(11), ReadTime(r, 12)!.Value, ReadTime(r, 13)));
+                    new Money(r.GetInt64(8), r.GetString(9)), r.GetString(10), r.IsDBNull(11) ? null : r.GetString(11), ReadTime(r, 12)!.Value, ReadTime(r, 13),
+                    r.GetInt64(14), r.GetInt64(15)));
             }
 
             return payments;

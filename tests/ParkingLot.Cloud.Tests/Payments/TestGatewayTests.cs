@@ -73,6 +73,27 @@ public sealed class TestGatewayTests(BookingCloud cloud)
     }
 
     [Fact]
+    public async Task Loyalty_PayEarnsPointsThenRedeemedAtTheNextPaymentAndTooManyRefused422()
+    {
+        var lot = await cloud.CreateLotAsync();
+        using var client = cloud.CreateClient(await TestTokens.DriverAsync(cloud));
+        var first = await PaymentSteps.HoldAsync(client, lot.LotId, Now, TimeSpan.FromHours(1), TimeSpan.FromHours(9));
+        var firstPaid = await PaymentSteps.PayAsync(client, first.Id);
+        var earned = (await client.GetFromJsonAsync<Loyalty.LoyaltyResponse>("/api/v1/me/loyalty", CloudApplication.Json, TestContext.Token))!;
+        var second = await PaymentSteps.HoldAsync(client, lot.LotId, Now, TimeSpan.FromHours(10), TimeSpan.FromHours(12));
+
+        var tooMany = await client.PostAsJsonAsync("/api/v1/payments", new { bookingId = second.Id, redeemPoints = earned.Points + 1 }, TestContext.Token);
+        var redeemed = await client.PostAsJsonAsync("/api/v1/payments", new { bookingId = second.Id, redeemPoints = 1 }, TestContext.Token);
+
+        Assert.Equal(firstPaid.Amount.Minor / 100, earned.Points);
+        Assert.True(earned.Points > 1, $"the first booking earns points ({firstPaid.Amount})");
+        Assert.Equal("bronze", earned.Tier);
+        Assert.Contains("at most", (await AssertProblemAsync(tooMany, HttpStatusCode.UnprocessableEntity)).Detail, StringComparison.Ordinal);
+        var payment = (await redeemed.Content.ReadFromJsonAsync<PaymentResponse>(CloudApplication.Json, TestContext.Token))!;
+        Assert.Equal((1L, second.Amount.Minor - 1), (payment.PointsRedeemed, payment.Amount.Minor));
+    }
+
+    [Fact]
     public async Task Webhook_NoWebhookSecretConfigured_EverySigned400()
     {
         var payload = StandIn.EventJson("payment_intent.succeeded", new System.Text.Json.Nodes.JsonObject { ["id"] = "pi_x", ["object"] = "payment_intent" });

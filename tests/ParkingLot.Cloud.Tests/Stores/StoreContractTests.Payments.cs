@@ -191,11 +191,11 @@ public abstract partial class StoreContractTests<TFixture>
     }
 
     [Fact]
-    public async Task Revenue_SimulatedDayOfBookingsPaymentsCancellationsAndRefunds_AddsUpPerLotAndGatewayToTheCent()
+    public async Task Revenue_SimulatedDayOfBookingsPaymentsCancellationsRefundsAndLoyalty_AddsUpPerLotAndGatewayToTheCent()
     {
-        // A seeded day over three lots: holds of random amounts paid through either gateway, declined,
-        // left to expire, paid too late, cancelled before and after the cut-off, refunds that succeed
-        // or fail. The model books every cent itself; the store's revenue must match it exactly, and
+        // A seeded day over three lots: holds of random amounts paid through either gateway (with loyalty
+        // tier discounts and redeemed points), declined, left to expire, paid too late, cancelled before
+        // and after the cut-off, refunds that succeed or fail. The model books every cent itself; the store's revenue must match it exactly, and
         // every booking's own money must match its final state.
         var random = new Random(20301204);
         var lots = new List<string>();
@@ -214,19 +214,28 @@ public abstract partial class StoreContractTests<TFixture>
         }
 
         var bookings = new List<(Booking Booking, long Net)>();
+        var (redeemed, discounted) = (0L, 0L);
         for (var n = 0; n < 90; n++)
         {
             var lot = lots[n % 3];
             var at = Now.AddMinutes(n * 10);
             var start = at.AddHours(random.Next(1, 48));
-            var amount = new ParkingLot.Shared.Money(random.Next(150, 4000), "EUR");
+            var amount = new ParkingLot.Shared.Money(random.Next(150, 40000), "EUR");
             var hold = await Store.Bookings.HoldAsync(
-                new HoldRequest(Guid.CreateVersion7(), $"driver-{n}", lot, VehicleType.Car, null, null, start, start.AddHours(2), amount, "test-1", 100, at, at.AddMinutes(5)),
+                new HoldRequest(Guid.CreateVersion7(), $"driver-{n % 7}-{lots[0]}", lot, VehicleType.Car, null, null, start, start.AddHours(2), amount, "test-1", 100, at, at.AddMinutes(5)),
                 TestContext.Token);
             var booking = hold.Booking!;
             var gateway = random.Next(2) == 0 ? PaymentGatewayKind.Stripe : PaymentGatewayKind.Test;
+            // Drivers come back (loyalty builds up) and sometimes pay part with points.
+            var balance = (await Store.Payments.LoyaltyAsync(booking.UserId, 1, TestContext.Token)).Balance;
+            var redeem = random.Next(3) == 0 ? Math.Min(balance, random.Next(0, 60)) : 0;
             var started = await Store.Payments.StartAsync(
-                new PaymentStart(Guid.CreateVersion7(), booking.Id, booking.UserId, $"k-{n}", gateway, at, at.AddMinutes(10), MaxHold), TestContext.Token);
+                new PaymentStart(Guid.CreateVersion7(), booking.Id, booking.UserId, $"k-{n}", gateway, at, at.AddMinutes(10), MaxHold, redeem), TestContext.Token);
+            Assert.Equal(PaymentStartStatus.Started, started.Status);
+            // The booking's price = charged + tier discount + points, to the cent.
+            Assert.Equal(amount.Minor, started.Payment!.Amount.Minor + started.Payment.TierDiscountMinor + started.Payment.PointsRedeemed);
+            amount = started.Payment.Amount;
+            (redeemed, discounted) = (redeemed + started.Payment.PointsRedeemed, discounted + started.Payment.TierDiscountMinor);
             var intent = $"pi_day_{n}";
             await Store.Payments.AttachIntentAsync(started.Payment!.Id, intent, TestContext.Token);
             var net = 0L;
@@ -270,6 +279,8 @@ public abstract partial class StoreContractTests<TFixture>
         }
 
         var revenue = await Store.Payments.RevenueAsync(Now.AddDays(-1), Now.AddDays(2), TestContext.Token);
+
+        Assert.True(redeemed > 0 && discounted > 0, $"the day used loyalty (points redeemed {redeemed}, tier discounts {discounted})");
 
         Assert.Equal(
             expected.Where(e => e.Value != (0, 0)).OrderBy(e => e.Key.Lot, StringComparer.Ordinal).ThenBy(e => e.Key.Gateway)

@@ -41,6 +41,9 @@ public abstract class StoreFixture : IAsyncLifetime
 
     /// <summary>Applied migration script names, in order.</summary>
     public abstract Task<IReadOnlyList<string>> AppliedMigrationsAsync();
+
+    /// <summary>Runs a statement the stores never run (a writer that bypasses them).</summary>
+    public abstract Task ExecuteAsync(string sql);
 }
 
 public sealed class SqliteStoreFixture : StoreFixture
@@ -80,6 +83,14 @@ public sealed class SqliteStoreFixture : StoreFixture
         command.Parameters.AddWithValue("$lot", lotId);
         command.Parameters.AddWithValue("$now", now.ToUnixTimeMilliseconds());
         return (long)(await command.ExecuteScalarAsync(TestContext.Token))!;
+    }
+
+    public override async Task ExecuteAsync(string sql)
+    {
+        await using var connection = await _database!.OpenAsync(TestContext.Token);
+        await using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        await command.ExecuteNonQueryAsync(TestContext.Token);
     }
 
     public override async Task<IReadOnlyList<string>> AppliedMigrationsAsync()
@@ -143,6 +154,12 @@ public sealed class PostgresStoreFixture : StoreFixture
         command.Parameters.AddWithValue(lotId);
         command.Parameters.AddWithValue(now.ToUniversalTime());
         return (long)(await command.ExecuteScalarAsync(TestContext.Token))!;
+    }
+
+    public override async Task ExecuteAsync(string sql)
+    {
+        await using var command = _dataSource!.CreateCommand(sql);
+        await command.ExecuteNonQueryAsync(TestContext.Token);
     }
 
     public override async Task<IReadOnlyList<string>> AppliedMigrationsAsync()
