@@ -256,6 +256,33 @@ public sealed class StripePaymentsTests(StripeCloud cloud)
     }
 
     [Fact]
+    public async Task Cancel_StripeDownDuringRefund_RefundPendingThenSweeperSendsItOnce()
+    {
+        var lot = await cloud.CreateLotAsync();
+        using var client = cloud.CreateClient(await TestTokens.DriverAsync(cloud));
+        var booking = await PaymentSteps.HoldAsync(client, lot.LotId, Now, TimeSpan.FromDays(3), TimeSpan.FromDays(3) + Hours2);
+        await PaymentSteps.PayAsync(client, booking.Id, paymentMethod: "pm_card_visa");
+        await cloud.Stripe.DrainWebhooksAsync();
+        var intentId = (await cloud.Services.GetRequiredService<IPaymentStore>().ListPaymentsAsync(booking.Id, TestContext.Token))[0].IntentId;
+        cloud.Clock.Advance(TimeSpan.FromSeconds(31)); // a fresh sampling window for the breaker
+        cloud.Stripe.FailNext(1000);
+
+        var cancel = await client.PostAsync($"/api/v1/bookings/{booking.Id}/cancel", null, TestContext.Token);
+        var pending = Assert.Single((await PaymentSteps.MoneyAsync(client, booking.Id)).Refunds);
+        cloud.Stripe.FailNext(0);
+        cloud.Clock.Advance(TimeSpan.FromMinutes(1.5)); // past the break, if the circuit opened
+        var sweeper = cloud.Services.GetRequiredService<PaymentSweeper>();
+        await sweeper.SweepAsync(TestContext.Token);
+        await sweeper.SweepAsync(TestContext.Token);
+
+        Assert.Equal(HttpStatusCode.OK, cancel.StatusCode); // the cancellation stands; the money follows
+        Assert.Equal((RefundStatus.Pending, booking.Amount), (pending.Status, pending.Amount));
+        var refund = Assert.Single((await PaymentSteps.MoneyAsync(client, booking.Id)).Refunds);
+        Assert.Equal(RefundStatus.Succeeded, refund.Status);
+        Assert.Equal([booking.Amount.Minor], cloud.Stripe.Refunds.Values.Where(r => (string?)r["payment_intent"] == intentId).Select(r => r["amount"]!.GetValue<long>()));
+    }
+
+    [Fact]
     public async Task Cancel_ConfirmedAfterStart_NoRefundCancelledAndPassRevoked()
     {
         var lot = await cloud.CreateLotAsync();

@@ -20,6 +20,7 @@ public sealed class StripeCloud : BookingCloud
     public override async Task InitializeAsync()
     {
         Stripe = await StripeStandIn.StartAsync();
+        Stripe.Clock = Clock;
         await base.InitializeAsync();
         Stripe.WebhookTarget = CreateClient();
     }

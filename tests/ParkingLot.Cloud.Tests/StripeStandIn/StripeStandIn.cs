@@ -46,6 +46,12 @@ public sealed class StripeStandIn : IAsyncDisposable
 
     public string WebhookSecret { get; }
 
+    /// <summary>
+    /// The stand-in's clock, for object timestamps and webhook signatures. A cloud under test with a fake
+    /// clock shares it, as Stripe's and a server's clocks agree in production.
+    /// </summary>
+    public TimeProvider Clock { get; set; } = TimeProvider.System;
+
     /// <summary>Where webhooks go (the cloud under test); null: none are sent.</summary>
     public HttpClient? WebhookTarget { get; set; }
 
@@ -123,12 +129,12 @@ public sealed class StripeStandIn : IAsyncDisposable
     }
 
     /// <summary>An event of <paramref name="type"/> about an intent, as Stripe would send it.</summary>
-    public static string EventJson(string type, JsonObject intent) => new JsonObject
+    public static string EventJson(string type, JsonObject intent, TimeProvider? clock = null) => new JsonObject
     {
         ["id"] = "evt_" + RandomId(),
         ["object"] = "event",
         ["api_version"] = Stripe.StripeConfiguration.ApiVersion,
-        ["created"] = TimeProvider.System.GetUtcNow().ToUnixTimeSeconds(),
+        ["created"] = (clock ?? TimeProvider.System).GetUtcNow().ToUnixTimeSeconds(),
         ["data"] = new JsonObject { ["object"] = intent.DeepClone() },
         ["livemode"] = false,
         ["pending_webhooks"] = 1,
@@ -239,7 +245,7 @@ public sealed class StripeStandIn : IAsyncDisposable
             ["capture_method"] = "automatic_async",
             ["client_secret"] = $"{id}_secret_{RandomId()}",
             ["confirmation_method"] = "automatic",
-            ["created"] = TimeProvider.System.GetUtcNow().ToUnixTimeSeconds(),
+            ["created"] = Clock.GetUtcNow().ToUnixTimeSeconds(),
             ["currency"] = currency,
             ["last_payment_error"] = null,
             ["latest_charge"] = null,
@@ -312,7 +318,7 @@ public sealed class StripeStandIn : IAsyncDisposable
             ["object"] = "refund",
             ["amount"] = amount,
             ["charge"] = intent["latest_charge"]!.GetValue<string>(),
-            ["created"] = TimeProvider.System.GetUtcNow().ToUnixTimeSeconds(),
+            ["created"] = Clock.GetUtcNow().ToUnixTimeSeconds(),
             ["currency"] = intent["currency"]!.GetValue<string>(),
             ["metadata"] = new JsonObject(),
             ["payment_intent"] = intentId,
@@ -330,8 +336,8 @@ public sealed class StripeStandIn : IAsyncDisposable
             return;
         }
 
-        var payload = EventJson(type, intent);
-        var signature = Sign(payload, TimeProvider.System.GetUtcNow(), WebhookSecret);
+        var payload = EventJson(type, intent, Clock);
+        var signature = Sign(payload, Clock.GetUtcNow(), WebhookSecret);
         // Stripe delivers after it answered the API call, from elsewhere: so does the stand-in.
         _deliveries.Add(Task.Run(async () =>
         {
