@@ -49,7 +49,7 @@ internal sealed class PaymentService(
                 return ApiProblems.Unprocessable("Idempotency-Key reused", $"This Idempotency-Key was used to pay booking {start.Payment!.BookingId}, not {request.BookingId}.");
             case PaymentStartStatus.PointsUnavailable:
                 return ApiProblems.Unprocessable(
-                    "Points unavailable", $"You can redeem at most {start.RedeemablePoints} points on booking {request.BookingId} (your balance, and at least 0.50 left to pay by card); asked {request.RedeemPoints}.");
+                    "Points unavailable", $"You can redeem at most {start.RedeemablePoints} points on booking {request.BookingId} (your balance, and at least {Loyalty.LoyaltyRules.MinimumChargeMinor} minor units left to pay by card); asked {request.RedeemPoints}.");
             case PaymentStartStatus.NotPayable:
                 var status = start.Booking!.StatusAt(now);
                 return ApiProblems.Conflict(
