@@ -9,7 +9,9 @@ namespace ParkingLot.Cloud.Payments;
 /// (<c>Stripe-Signature</c>, HMAC-SHA256 over the timestamp and the exact body) is checked against
 /// <c>Stripe:WebhookSecret</c> with a tolerance of <see cref="StripeOptions.WebhookTolerance"/> on the
 /// service's clock; anything unsigned, wrongly signed or stale is 400 and changes nothing. With no
-/// secret configured every webhook is 400. A replayed event changes nothing (its id is recorded with
+/// secret configured every webhook is 400. <c>payment_intent.succeeded</c> confirms;
+/// <c>payment_intent.payment_failed</c> and <c>payment_intent.canceled</c> fail the attempt and leave the
+/// hold to expire. A replayed event changes nothing (its id is recorded with
 /// its effect); an intent we never created is acknowledged (200) and logged, so Stripe stops resending it.
 /// </summary>
 internal sealed class PaymentWebhook(
@@ -49,8 +51,10 @@ internal sealed class PaymentWebhook(
             case EventTypes.PaymentIntentSucceeded when stripeEvent.Data.Object is PaymentIntent intent:
                 var succeeded = await payments.ApplySucceededAsync(intent.Id, PaymentIdOf(intent), stripeEvent.Id, cancellationToken);
                 return TypedResults.Ok(new WebhookResponse(stripeEvent.Id, DescribeOutcome(succeeded.Status)));
-            case EventTypes.PaymentIntentPaymentFailed when stripeEvent.Data.Object is PaymentIntent intent:
-                var failed = await payments.ApplyFailedAsync(intent.Id, PaymentIdOf(intent), stripeEvent.Id, intent.LastPaymentError?.Message ?? "The payment failed.", cancellationToken);
+            case EventTypes.PaymentIntentPaymentFailed or EventTypes.PaymentIntentCanceled when stripeEvent.Data.Object is PaymentIntent intent:
+                // Declined, or the intent was cancelled (abandoned): the attempt fails and the hold runs out as usual.
+                var reason = intent.LastPaymentError?.Message ?? (stripeEvent.Type == EventTypes.PaymentIntentCanceled ? "The payment was cancelled." : "The payment failed.");
+                var failed = await payments.ApplyFailedAsync(intent.Id, PaymentIdOf(intent), stripeEvent.Id, reason, cancellationToken);
                 return TypedResults.Ok(new WebhookResponse(stripeEvent.Id, DescribeOutcome(failed.Status)));
             default:
                 Log.WebhookIgnored(logger, stripeEvent.Id, stripeEvent.Type);

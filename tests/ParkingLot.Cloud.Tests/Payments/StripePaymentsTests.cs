@@ -142,6 +142,24 @@ public sealed class StripePaymentsTests(StripeCloud cloud)
     }
 
     [Fact]
+    public async Task Webhook_IntentCanceled_AttemptFailsHoldKeptAndNextAttemptAllowed()
+    {
+        var (client, booking) = await HeldAsync();
+        var payment = await PaymentSteps.PayAsync(client, booking.Id);
+        var intent = cloud.Stripe.Intent(IntentOf(payment.ClientSecret!));
+        intent["status"] = "canceled";
+        var payload = StandIn.EventJson("payment_intent.canceled", intent);
+
+        var response = await PostWebhookAsync(payload, StandIn.Sign(payload, Now, cloud.Stripe.WebhookSecret));
+        var next = await PaymentSteps.PayAsync(client, booking.Id);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var money = await PaymentSteps.MoneyAsync(client, booking.Id);
+        Assert.Equal((BookingStatus.Held, 2), (money.Status, next.Attempt));
+        Assert.Equal([(PaymentStatus.Failed, "The payment was cancelled."), (PaymentStatus.Pending, (string?)null)], money.Payments.Select(p => (p.Status, p.Error)));
+    }
+
+    [Fact]
     public async Task Webhook_UnknownIntent_200AndNothingChanged()
     {
         var (client, booking) = await HeldAsync();
