@@ -73,7 +73,7 @@ internal static partial class Log
     [LoggerMessage(6000, LogLevel.Information, "Created the first admin account {Email} from Admin:Email")]
     public static partial void AdminCreated(ILogger logger, string email);
 
-    [LoggerMessage(6001, LogLevel.Warning, "No admin existed: granted the admin role to the existing account {Email} (Admin:Email)")]
+    [LoggerMessage(6001, LogLevel.Warning, "No admin existed: granted the admin role to the existing account {Email} (Admin:Email), whose password is Admin:Password")]
     public static partial void AdminPromoted(ILogger logger, string email);
 
     [LoggerMessage(7000, LogLevel.Debug, "Purged {Count} expired idempotency keys")]

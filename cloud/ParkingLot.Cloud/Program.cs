@@ -48,6 +48,8 @@ var app = builder.Build();
 
 // Unexpected exceptions become a 500 problem; expected errors are 4xx problems from the handlers.
 app.UseExceptionHandler();
+// A dead pooled connection (PostgreSQL restarted) or Redis down: retry a GET once, else 503, never 500.
+app.UseMiddleware<StoreOutageMiddleware>();
 app.UseStatusCodePages();
 app.UseDefaultFiles();
 app.UseStaticFiles();

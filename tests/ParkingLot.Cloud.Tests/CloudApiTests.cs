@@ -11,7 +11,7 @@ namespace ParkingLot.Cloud.Tests;
 
 /// <summary>The HTTP surface: lots, availability, health, metrics, OpenAPI, dashboard.</summary>
 [Collection(CloudCollection.Name)]
-public sealed class CloudApiTests(CloudApplication cloud)
+public class CloudApiTests(CloudApplication cloud)
 {
     [Fact]
     public async Task GetAvailability_SeededLot_ListsCapacityPerVehicleType()

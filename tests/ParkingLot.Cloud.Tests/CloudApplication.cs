@@ -21,8 +21,9 @@ namespace ParkingLot.Cloud.Tests;
 /// <summary>
 /// One cloud on its embedded defaults: SQLite in a temp folder, the in-process broker on a free
 /// port, and one lot seeded from a lot file. Tests create their own lots (unique ids) on it.
+/// Variants (other stores) override <see cref="ConfigureMore"/>.
 /// </summary>
-public sealed class CloudApplication : WebApplicationFactory<Program>, IAsyncLifetime
+public class CloudApplication : WebApplicationFactory<Program>, IAsyncLifetime
 {
     internal static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
     {
@@ -45,7 +46,7 @@ public sealed class CloudApplication : WebApplicationFactory<Program>, IAsyncLif
 
     internal EdgeReconciler Reconciler => Services.GetRequiredService<EdgeReconciler>();
 
-    public async Task InitializeAsync()
+    public virtual async Task InitializeAsync()
     {
         using var client = CreateClient();
         await TestContext.WaitUntilAsync(
@@ -121,6 +122,12 @@ public sealed class CloudApplication : WebApplicationFactory<Program>, IAsyncLif
         builder.UseSetting("RateLimits:PerIpPerMinute", "1000000");
         builder.UseSetting("RateLimits:AuthPerIpPerMinute", "1000000");
         builder.ConfigureLogging(logging => logging.SetMinimumLevel(LogLevel.Warning));
+        ConfigureMore(builder);
+    }
+
+    /// <summary>Further settings of a derived cloud, applied after the ones above.</summary>
+    protected virtual void ConfigureMore(IWebHostBuilder builder)
+    {
     }
 
     internal static int FreeTcpPort()

@@ -5,7 +5,7 @@ using ParkingLot.Shared.Contracts;
 namespace ParkingLot.Cloud.Auth;
 
 /// <summary>Registration, sign-in and the driver's vehicles: the rules, in one place.</summary>
-internal sealed class AccountService(IAccountStore store, IPasswordHasher<UserAccount> hasher, TimeProvider timeProvider)
+internal sealed class AccountService(IAccountStore store, IPasswordHasher<UserAccount> hasher, TimeProvider timeProvider, ILogger<AccountService> logger)
 {
     public const int MinimumPasswordLength = 10;
     public const int MaximumPasswordLength = 128;
@@ -119,4 +119,58 @@ internal sealed class AccountService(IAccountStore store, IPasswordHasher<UserAc
         var vehicle = new Vehicle(Guid.NewGuid(), plate, vehicleType, timeProvider.GetUtcNow());
         return await store.AddVehicleAsync(userId, vehicle, cancellationToken) ? vehicle : null;
     }
+
+    /// <summary>
+    /// Whether <paramref name="password"/> is the user's (same cost as a sign-in). The configured first
+    /// admin uses it: an existing account is made admin only by someone who knows its password.
+    /// </summary>
+    public bool PasswordMatches(UserAccount user, string password) =>
+        password.Length <= MaximumPasswordLength
+        && hasher.VerifyHashedPassword(user, user.PasswordHash, password) != PasswordVerificationResult.Failed;
+
+    /// <summary>
+    /// Changes the user's password after checking the current one, then signs the user out everywhere
+    /// (every refresh token revoked): whoever knew the old password keeps no session past its access
+    /// token's short lifetime. Field errors by member name, empty on success.
+    /// </summary>
+    public async Task<(PasswordChange Outcome, Dictionary<string, string[]> Errors)> ChangePasswordAsync(
+        Guid userId, string? currentPassword, string? newPassword, CancellationToken cancellationToken)
+    {
+        var user = await store.FindByIdAsync(userId, cancellationToken);
+        if (user is null)
+        {
+            return (PasswordChange.UnknownUser, []);
+        }
+
+        if (string.IsNullOrEmpty(currentPassword) || !PasswordMatches(user, currentPassword))
+        {
+            return (PasswordChange.Refused, new(StringComparer.Ordinal) { ["currentPassword"] = ["This is not your current password."] });
+        }
+
+        if (PasswordProblem(newPassword, user.Email) is { } problem)
+        {
+            return (PasswordChange.Refused, new(StringComparer.Ordinal) { ["newPassword"] = [problem] });
+        }
+
+        if (string.Equals(currentPassword, newPassword, StringComparison.Ordinal))
+        {
+            return (PasswordChange.Refused, new(StringComparer.Ordinal) { ["newPassword"] = ["The new password must differ from the current one."] });
+        }
+
+        if (!await store.SetPasswordHashAsync(userId, hasher.HashPassword(user, newPassword!), cancellationToken))
+        {
+            return (PasswordChange.UnknownUser, []);
+        }
+
+        var revoked = await store.RevokeUserRefreshTokensAsync(userId, timeProvider.GetUtcNow(), cancellationToken);
+        Log.PasswordChanged(logger, userId, revoked);
+        return (PasswordChange.Changed, []);
+    }
+}
+
+internal enum PasswordChange
+{
+    Changed,
+    Refused,
+    UnknownUser,
 }

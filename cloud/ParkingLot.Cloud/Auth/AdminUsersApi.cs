@@ -11,7 +11,7 @@ internal static class AdminUsersApi
         var group = app.MapGroup("/api/v1/admin/users").WithTags("Admin").RequireAuthorization(Policies.Admin);
         group.MapGet("/{userId:guid}/roles", GetRoles).WithName(nameof(GetRoles)).ProducesProblem(StatusCodes.Status404NotFound);
         group.MapPut("/{userId:guid}/roles", SetRoles).WithName(nameof(SetRoles))
-            .ProducesValidationProblem().ProducesProblem(StatusCodes.Status404NotFound);
+            .ProducesValidationProblem().ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
         group.MapGet("/{userId:guid}/lots", GetLots).WithName(nameof(GetLots)).ProducesProblem(StatusCodes.Status404NotFound);
         group.MapPut("/{userId:guid}/lots", SetLots).WithName(nameof(SetLots))
             .ProducesValidationProblem().ProducesProblem(StatusCodes.Status404NotFound);
@@ -26,7 +26,7 @@ internal static class AdminUsersApi
 
     /// <summary>Replaces the roles; they apply from the user's next token (sign-in or refresh).</summary>
     public static async Task<Results<Ok<RolesResponse>, ValidationProblem, ProblemHttpResult>> SetRoles(
-        Guid userId, SetRolesRequest request, IAccountStore store, CancellationToken cancellationToken)
+        Guid userId, SetRolesRequest request, IAccountStore store, ILogger<AccountService> logger, CancellationToken cancellationToken)
     {
         if (request.Roles is not { Count: > 0 } roles || !roles.All(Roles.IsValid))
         {
@@ -34,9 +34,16 @@ internal static class AdminUsersApi
         }
 
         var distinct = roles.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
-        return await store.SetRolesAsync(userId, distinct, cancellationToken)
-            ? TypedResults.Ok(new RolesResponse(userId, distinct))
-            : AuthProblems.UnknownUser(userId);
+        switch (await store.SetRolesAsync(userId, distinct, cancellationToken))
+        {
+            case RoleChange.Done:
+                return TypedResults.Ok(new RolesResponse(userId, distinct));
+            case RoleChange.LastAdmin:
+                Log.LastAdminKept(logger, userId);
+                return AuthProblems.LastAdmin(userId);
+            default:
+                return AuthProblems.UnknownUser(userId);
+        }
     }
 
     public static async Task<Results<Ok<LotsResponse>, ProblemHttpResult>> GetLots(Guid userId, IAccountStore store, CancellationToken cancellationToken) =>

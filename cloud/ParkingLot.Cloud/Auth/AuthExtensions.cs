@@ -111,7 +111,16 @@ internal sealed class AccountsInitializer(
         var existing = await store.FindByEmailAsync(AccountService.NormalizeEmail(options.Email), cancellationToken);
         if (existing is not null)
         {
-            // The configured address already has an account: make it the admin, keep its password.
+            // Anyone may register any address, so an account under the configured address proves
+            // nothing by itself: it becomes the admin only when the configured password is its own.
+            if (!accounts.PasswordMatches(existing, options.Password!))
+            {
+                Log.AdminPromotionRefused(logger, existing.Email);
+                throw new AdminAccountException(
+                    $"Admin:Email {existing.Email} is an existing account whose password is not Admin:Password; refusing to make it the admin. " +
+                    "Set Admin:Password to that account's password, or choose another Admin:Email.");
+            }
+
             await store.SetRolesAsync(existing.Id, existing.Roles.Append(Roles.Admin).Distinct(StringComparer.Ordinal).ToList(), cancellationToken);
             Log.AdminPromoted(logger, existing.Email);
             return;
@@ -126,3 +135,6 @@ internal sealed class AccountsInitializer(
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 }
+
+/// <summary>The configured first admin cannot be set up safely: the service does not start.</summary>
+internal sealed class AdminAccountException(string message) : Exception(message);

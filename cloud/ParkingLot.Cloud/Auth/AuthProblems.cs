@@ -27,6 +27,10 @@ internal static class AuthProblems
         TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Vehicle already added",
             detail: $"Your profile already has a vehicle with plate '{plate}'.");
 
+    public static ProblemHttpResult LastAdmin(Guid id) =>
+        TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Last admin",
+            detail: $"User '{id}' is the only admin; make another user admin before removing this one's admin role.");
+
     public static ValidationProblem Invalid(string field, string message) =>
         TypedResults.ValidationProblem(new Dictionary<string, string[]> { [field] = [message] });
 }

@@ -18,6 +18,10 @@ internal sealed record TokenRequest(string? Email, string? Password);
 [JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
 internal sealed record RefreshRequest(string? RefreshToken);
 
+/// <summary><c>POST /api/v1/auth/password</c>: the current password proves it is the user, not a borrowed session.</summary>
+[JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
+internal sealed record ChangePasswordRequest(string? CurrentPassword, string? NewPassword);
+
 /// <summary>A user as the API shows it (never the password hash).</summary>
 internal sealed record UserResponse(Guid Id, string Email, string Name, IReadOnlyList<string> Roles)
 {

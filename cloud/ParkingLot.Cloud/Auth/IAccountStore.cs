@@ -15,8 +15,24 @@ internal interface IAccountStore
 
     Task<UserAccount?> FindByIdAsync(Guid userId, CancellationToken cancellationToken);
 
-    /// <summary>Replaces the user's roles; false for an unknown user.</summary>
-    Task<bool> SetRolesAsync(Guid userId, IReadOnlyCollection<string> roles, CancellationToken cancellationToken);
+    /// <summary>
+    /// Replaces the user's roles. Refused (<see cref="RoleChange.LastAdmin"/>, nothing changed) when it
+    /// would leave no admin where there was one: role changes are serialised, so two admins demoting
+    /// each other at once cannot both succeed.
+    /// </summary>
+    Task<RoleChange> SetRolesAsync(Guid userId, IReadOnlyCollection<string> roles, CancellationToken cancellationToken);
+
+    /// <summary>Replaces the user's password hash; false for an unknown user.</summary>
+    Task<bool> SetPasswordHashAsync(Guid userId, string passwordHash, CancellationToken cancellationToken);
+
+    /// <summary>Marks every unused refresh token of the user used (sign out everywhere); the number revoked.</summary>
+    Task<int> RevokeUserRefreshTokensAsync(Guid userId, DateTimeOffset now, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Marks every unused token of the rotation family of this token used (sign out this device); false
+    /// when no such token exists.
+    /// </summary>
+    Task<bool> RevokeRefreshFamilyOfAsync(string tokenHash, DateTimeOffset now, CancellationToken cancellationToken);
 
     Task<bool> AnyUserInRoleAsync(string role, CancellationToken cancellationToken);
 
@@ -54,6 +70,15 @@ internal sealed record UserAccount(Guid Id, string Email, string Name, string Pa
 
 /// <summary>A refresh token as stored: only its SHA-256, never the token itself.</summary>
 internal sealed record RefreshTokenRecord(string TokenHash, Guid UserId, Guid FamilyId, DateTimeOffset IssuedAt, DateTimeOffset ExpiresAt);
+
+internal enum RoleChange
+{
+    Done,
+    UnknownUser,
+
+    /// <summary>The change would remove the last admin.</summary>
+    LastAdmin,
+}
 
 internal enum RefreshOutcome
 {

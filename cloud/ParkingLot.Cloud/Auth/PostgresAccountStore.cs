@@ -35,23 +35,70 @@ internal sealed class PostgresAccountStore(NpgsqlDataSource dataSource) : IAccou
     public Task<UserAccount?> FindByIdAsync(Guid userId, CancellationToken cancellationToken) =>
         FindAsync("u.user_id = @key", userId, cancellationToken);
 
-    public async Task<bool> SetRolesAsync(Guid userId, IReadOnlyCollection<string> roles, CancellationToken cancellationToken)
+    public async Task<RoleChange> SetRolesAsync(Guid userId, IReadOnlyCollection<string> roles, CancellationToken cancellationToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        if (!await LockUserAsync(connection, transaction, userId, cancellationToken))
+        // One role change at a time across all users (they are rare): two admins demoting each other
+        // concurrently would otherwise each see the other still an admin and leave none.
+        await using (var serialise = connection.Command(transaction, "SELECT pg_advisory_xact_lock(@key)"))
         {
-            return false;
+            await serialise.With("key", RoleChangeLockKey).ExecuteNonQueryAsync(cancellationToken);
         }
 
+        if (!await LockUserAsync(connection, transaction, userId, cancellationToken))
+        {
+            return RoleChange.UnknownUser;
+        }
+
+        var adminsBefore = await CountAdminsAsync(connection, transaction, cancellationToken);
         await using (var delete = connection.Command(transaction, "DELETE FROM user_roles WHERE user_id = @id"))
         {
             await delete.With("id", userId).ExecuteNonQueryAsync(cancellationToken);
         }
 
         await InsertRolesAsync(connection, transaction, userId, roles, cancellationToken);
+        if (adminsBefore > 0 && await CountAdminsAsync(connection, transaction, cancellationToken) == 0)
+        {
+            await transaction.RollbackAsync(cancellationToken);
+            return RoleChange.LastAdmin;
+        }
+
         await transaction.CommitAsync(cancellationToken);
-        return true;
+        return RoleChange.Done;
+    }
+
+    public async Task<bool> SetPasswordHashAsync(Guid userId, string passwordHash, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand("UPDATE users SET password_hash = @hash WHERE user_id = @id");
+        return await command.With("hash", passwordHash).With("id", userId).ExecuteNonQueryAsync(cancellationToken) == 1;
+    }
+
+    public async Task<int> RevokeUserRefreshTokensAsync(Guid userId, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand("UPDATE refresh_tokens SET used_at = @now WHERE user_id = @id AND used_at IS NULL");
+        return await command.WithTime("now", now).With("id", userId).ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    public async Task<bool> RevokeRefreshFamilyOfAsync(string tokenHash, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand("""
+            WITH token AS (SELECT family_id FROM refresh_tokens WHERE token_hash = @hash),
+                 revoked AS (
+                     UPDATE refresh_tokens SET used_at = @now
+                     WHERE family_id = (SELECT family_id FROM token) AND used_at IS NULL)
+            SELECT EXISTS (SELECT 1 FROM token)
+            """);
+        return (bool)(await command.WithTime("now", now).With("hash", tokenHash).ExecuteScalarAsync(cancellationToken))!;
+    }
+
+    /// <summary>The advisory lock key of role changes ("roles" in ASCII).</summary>
+    private const long RoleChangeLockKey = 0x726F6C6573;
+
+    private static async Task<long> CountAdminsAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, CancellationToken cancellationToken)
+    {
+        await using var count = connection.Command(transaction, "SELECT count(*) FROM user_roles WHERE role = @role");
+        return (long)(await count.With("role", Roles.Admin).ExecuteScalarAsync(cancellationToken))!;
     }
 
     public async Task<bool> AnyUserInRoleAsync(string role, CancellationToken cancellationToken)

@@ -38,8 +38,71 @@ internal sealed class SqliteAccountStore(SqliteDatabase database) : IAccountStor
     public Task<UserAccount?> FindByIdAsync(Guid userId, CancellationToken cancellationToken) =>
         FindAsync("user_id = $key", Id(userId), cancellationToken);
 
-    public Task<bool> SetRolesAsync(Guid userId, IReadOnlyCollection<string> roles, CancellationToken cancellationToken) =>
-        ReplaceUserRowsAsync(userId, "user_roles", "role", roles, cancellationToken);
+    public async Task<RoleChange> SetRolesAsync(Guid userId, IReadOnlyCollection<string> roles, CancellationToken cancellationToken)
+    {
+        // BEGIN IMMEDIATE: the file's single writer serialises role changes, so the admin count read
+        // before and after this one is not changed by another meanwhile.
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
+        var adminsBefore = await CountAdminsAsync(connection, transaction, cancellationToken);
+        if (!await ReplaceUserRowsAsync(connection, transaction, userId, "user_roles", "role", roles, cancellationToken))
+        {
+            return RoleChange.UnknownUser;
+        }
+
+        if (adminsBefore > 0 && await CountAdminsAsync(connection, transaction, cancellationToken) == 0)
+        {
+            await transaction.RollbackAsync(cancellationToken);
+            return RoleChange.LastAdmin;
+        }
+
+        await transaction.CommitAsync(cancellationToken);
+        return RoleChange.Done;
+    }
+
+    public async Task<bool> SetPasswordHashAsync(Guid userId, string passwordHash, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = "UPDATE users SET password_hash = $hash WHERE user_id = $id";
+        command.With("$hash", passwordHash).With("$id", Id(userId));
+        return await command.ExecuteNonQueryAsync(cancellationToken) == 1;
+    }
+
+    public async Task<int> RevokeUserRefreshTokensAsync(Guid userId, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = "UPDATE refresh_tokens SET used_at = $now WHERE user_id = $id AND used_at IS NULL";
+        command.With("$now", DbValues.Time(now)).With("$id", Id(userId));
+        return await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    public async Task<bool> RevokeRefreshFamilyOfAsync(string tokenHash, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = """
+            UPDATE refresh_tokens SET used_at = $now
+            WHERE family_id = (SELECT family_id FROM refresh_tokens WHERE token_hash = $hash) AND used_at IS NULL;
+            SELECT EXISTS (SELECT 1 FROM refresh_tokens WHERE token_hash = $hash);
+            """;
+        command.With("$now", DbValues.Time(now)).With("$hash", tokenHash);
+        var known = (long)(await command.ExecuteScalarAsync(cancellationToken))! == 1;
+        await transaction.CommitAsync(cancellationToken);
+        return known;
+    }
+
+    private static async Task<long> CountAdminsAsync(SqliteConnection connection, SqliteTransaction transaction, CancellationToken cancellationToken)
+    {
+        await using var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = "SELECT count(*) FROM user_roles WHERE role = $role";
+        command.With("$role", Roles.Admin);
+        return (long)(await command.ExecuteScalarAsync(cancellationToken))!;
+    }
 
     public async Task<bool> AnyUserInRoleAsync(string role, CancellationToken cancellationToken)
     {
@@ -212,6 +275,20 @@ internal sealed class SqliteAccountStore(SqliteDatabase database) : IAccountStor
     {
         await using var connection = await database.OpenAsync(cancellationToken);
         await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
+        if (!await ReplaceUserRowsAsync(connection, transaction, userId, table, column, values, cancellationToken))
+        {
+            return false;
+        }
+
+        await transaction.CommitAsync(cancellationToken);
+        return true;
+    }
+
+    /// <summary>The same inside the caller's transaction, which the caller commits.</summary>
+    private static async Task<bool> ReplaceUserRowsAsync(
+        SqliteConnection connection, SqliteTransaction transaction, Guid userId, string table, string column, IEnumerable<string> values,
+        CancellationToken cancellationToken)
+    {
         if (!await UserExistsAsync(connection, transaction, userId, cancellationToken))
         {
             return false;
@@ -226,7 +303,6 @@ internal sealed class SqliteAccountStore(SqliteDatabase database) : IAccountStor
         }
 
         await InsertUserRowsAsync(connection, transaction, userId, table, column, values, cancellationToken);
-        await transaction.CommitAsync(cancellationToken);
         return true;
     }
 

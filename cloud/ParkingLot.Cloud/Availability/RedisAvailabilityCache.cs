@@ -104,14 +104,20 @@ internal sealed class RedisAvailabilityCache : IAvailabilityCache, IHostedServic
             args.Add(JsonSerializer.Serialize(type, Json));
         }
 
-        // One script, so it is atomic: unless the stored snapshot is newer, DEL + HSET + PUBLISH —
-        // readers never see half a lot, and the change goes out with the value it announces.
-        await _redis.GetDatabase().ScriptEvaluateAsync(SetUnlessNewerScript, [(RedisKey)(_keyPrefix + availability.LotId)], [.. args])
-            .WaitAsync(cancellationToken);
-
-        // Our own message follows; until it does, the next read goes to Redis rather than keep a copy
-        // that a later write elsewhere may already have replaced.
-        _local.TryRemove(availability.LotId, out _);
+        try
+        {
+            // One script, so it is atomic: unless the stored snapshot is newer, DEL + HSET + PUBLISH —
+            // readers never see half a lot, and the change goes out with the value it announces.
+            await _redis.GetDatabase().ScriptEvaluateAsync(SetUnlessNewerScript, [(RedisKey)(_keyPrefix + availability.LotId)], [.. args])
+                .WaitAsync(cancellationToken);
+        }
+        finally
+        {
+            // Our own message follows; until it does, the next read goes to Redis rather than keep a
+            // copy that a later write elsewhere may already have replaced. When the write failed (Redis
+            // down) the copy is stale for certain: dropped too, so reads fall back to the store.
+            _local.TryRemove(availability.LotId, out _);
+        }
     }
 
     // Last write wins: the channel delivers changes in the order they were made (each PUBLISH is

@@ -1,7 +1,6 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using ParkingLot.Cloud.Health;
-using ParkingLot.Cloud.Idempotency;
 using StackExchange.Redis;
 
 namespace ParkingLot.Cloud.Availability;
@@ -9,9 +8,11 @@ namespace ParkingLot.Cloud.Availability;
 internal static class RedisExtensions
 {
     /// <summary>
-    /// With <c>ConnectionStrings:Redis</c> set: the availability cache and the idempotency keys move to
-    /// Redis (shared by every instance, changes fanned out over pub/sub) and readiness includes a Redis
-    /// ping. Without it nothing changes. Call after AddAvailability and AddIdempotency.
+    /// With <c>ConnectionStrings:Redis</c> set: the availability cache moves to Redis (shared by every
+    /// instance, changes fanned out over pub/sub) and readiness includes a Redis ping. Without it nothing
+    /// changes. Call after AddAvailability. Idempotency keys stay in the SQL store: Redis is a cache and
+    /// a fan-out, not a dependency of correctness, and a key lost with a Redis restart (no persistence)
+    /// would let a retried POST book twice.
     /// </summary>
     public static IHostApplicationBuilder AddRedis(this IHostApplicationBuilder builder)
     {
@@ -36,9 +37,6 @@ internal static class RedisExtensions
         builder.Services.AddSingleton<RedisAvailabilityCache>();
         builder.Services.Replace(ServiceDescriptor.Singleton<IAvailabilityCache>(sp => sp.GetRequiredService<RedisAvailabilityCache>()));
         builder.Services.AddHostedService(sp => sp.GetRequiredService<RedisAvailabilityCache>());
-
-        builder.Services.AddSingleton<RedisIdempotencyStore>();
-        builder.Services.Replace(ServiceDescriptor.Singleton<IIdempotencyStore>(sp => sp.GetRequiredService<RedisIdempotencyStore>()));
 
         builder.Services.AddHealthChecks().AddCheck<RedisHealthCheck>("redis", tags: [HealthExtensions.ReadyTag]);
         return builder;

@@ -65,7 +65,7 @@ internal sealed class BookingService(
                 {
                     // Only a window covering now changes the cached reserved count: reload the lot,
                     // a consistent snapshot of every type (no read-modify-write of the cache).
-                    await availability.RefreshAsync(booking.LotId, cancellationToken);
+                    await availability.RefreshAfterCommitAsync(booking.LotId);
                 }
 
                 return TypedResults.Created($"/api/v1/bookings/{booking.Id}", BookingResponse.From(booking, now));
@@ -121,7 +121,7 @@ internal sealed class BookingService(
                 if (booking.StartTime <= now && now < booking.EndTime)
                 {
                     // The cached reserved count is of bookings covering now; a later window leaves it alone.
-                    await PostCommit.RunAsync(logger, () => availability.RefreshAsync(booking.LotId, lifetime.ApplicationStopping));
+                    await availability.RefreshAfterCommitAsync(booking.LotId);
                 }
 
                 if (result.Refund is { } refund)

@@ -89,7 +89,7 @@ internal static class BookingsApi
 }
 
 /// <summary>The body of <c>POST /api/v1/bookings</c>; without <see cref="SpotId"/> the cloud picks the spot nearest the entrance.</summary>
-internal sealed record BookingRequest(
+public sealed record BookingRequest(
     [Required, StringLength(64)] string? LotId,
     [Required] VehicleType? VehicleType,
     [StringLength(64)] string? SpotId,

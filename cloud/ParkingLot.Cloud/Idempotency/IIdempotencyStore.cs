@@ -1,9 +1,11 @@
 namespace ParkingLot.Cloud.Idempotency;
 
 /// <summary>
-/// Remembers <c>Idempotency-Key</c>s and the first response given to each. SQLite, PostgreSQL, or Redis
-/// when configured. <see cref="TryClaimAsync"/> is atomic: of two concurrent requests with one key
-/// exactly one gets <see cref="IdempotencyState.Claimed"/>.
+/// Remembers <c>Idempotency-Key</c>s and the first response given to each, in the SQL store (SQLite or
+/// PostgreSQL), durable like the effects they guard (never in Redis, which may restart empty). <see cref="TryClaimAsync"/> is atomic: of two concurrent requests with one key
+/// exactly one gets <see cref="IdempotencyState.Claimed"/>. A claim carries its owner's token: only that
+/// owner completes or releases it, so a request that outlived <see cref="IdempotencyOptions.InProgressTimeout"/>
+/// cannot overwrite or free the claim a retry took over meanwhile.
 /// </summary>
 internal interface IIdempotencyStore
 {
@@ -12,14 +14,17 @@ internal interface IIdempotencyStore
     /// claims whose <paramref name="lockedUntil"/> passed without a response count as absent.
     /// </summary>
     Task<IdempotencyClaim> TryClaimAsync(
-        IdempotencyKey key, string fingerprint, DateTimeOffset now, DateTimeOffset lockedUntil, DateTimeOffset expiresAt,
+        IdempotencyKey key, string fingerprint, string owner, DateTimeOffset now, DateTimeOffset lockedUntil, DateTimeOffset expiresAt,
         CancellationToken cancellationToken);
 
-    /// <summary>Stores the response of a claimed key.</summary>
-    Task CompleteAsync(IdempotencyKey key, StoredResponse response, CancellationToken cancellationToken);
+    /// <summary>Stores the response of a key this owner still claims; false (nothing written) otherwise.</summary>
+    Task<bool> CompleteAsync(IdempotencyKey key, string owner, StoredResponse response, CancellationToken cancellationToken);
 
-    /// <summary>Forgets a claimed key whose request failed, so a retry runs it again.</summary>
-    Task ReleaseAsync(IdempotencyKey key, CancellationToken cancellationToken);
+    /// <summary>
+    /// Forgets a key this owner still claims and has no response yet (its request wrote nothing), so a
+    /// retry runs it again; false (nothing changed) otherwise.
+    /// </summary>
+    Task<bool> ReleaseAsync(IdempotencyKey key, string owner, CancellationToken cancellationToken);
 
     /// <summary>Deletes expired keys; the number deleted.</summary>
     Task<int> PurgeExpiredAsync(DateTimeOffset now, CancellationToken cancellationToken);

@@ -11,8 +11,7 @@ internal sealed class IdempotencyMetadata
 internal static class IdempotencyExtensions
 {
     /// <summary>
-    /// The key store (Redis when <c>ConnectionStrings:Redis</c> is set — registered by AddRedis —, else
-    /// the configured SQL store) and the sweeper of expired keys.
+    /// The key store (the configured SQL store, also when Redis is configured) and the sweeper of expired keys.
     /// </summary>
     public static IHostApplicationBuilder AddIdempotency(this IHostApplicationBuilder builder)
     {

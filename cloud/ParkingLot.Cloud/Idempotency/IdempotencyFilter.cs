@@ -8,11 +8,18 @@ namespace ParkingLot.Cloud.Idempotency;
 
 /// <summary>
 /// Honours <c>Idempotency-Key</c> on the POST it is attached to (<c>.WithIdempotency()</c>). The first
-/// request with a key runs and its response (status, content type, location, body) is stored for
-/// <see cref="IdempotencyOptions.Expiry"/>; a repeat with the same key, caller and request (method,
-/// path, body bytes) gets that response back without running again, marked <c>Idempotent-Replayed: true</c>.
-/// The same key with another request is 422; while the first is still running, 409 with Retry-After.
-/// A 5xx or an exception releases the key, so the client's retry runs afresh.
+/// request with a key claims it (with an owner token of its own) and runs; its response (status, content
+/// type, location, body) is stored for <see cref="IdempotencyOptions.Expiry"/>; a repeat with the same
+/// key, caller and request (method, path, body bytes) gets that response back without running again,
+/// marked <c>Idempotent-Replayed: true</c>. The same key with another request is 422; while the first is
+/// still running, 409 with Retry-After.
+/// <para>
+/// Exactly once: a refusal decided before any write (<see cref="IsDecidedBeforeAnyWrite"/>: 400, 404,
+/// 422) and a failure before the effect (an exception, a 5xx) release the key, so a corrected request
+/// or a retry with it runs. Work after the commit (cache refresh, notifications) is best-effort in
+/// the services and cannot fail the request, so a committed effect always completes the key; the
+/// store writes here run on <see cref="CancellationToken.None"/>, which a client abort does not cancel.
+/// </para>
 /// </summary>
 internal sealed class IdempotencyFilter(IIdempotencyStore store, IOptions<IdempotencyOptions> options, TimeProvider timeProvider) : IEndpointFilter
 {
@@ -38,7 +45,8 @@ internal sealed class IdempotencyFilter(IIdempotencyStore store, IOptions<Idempo
         var fingerprint = await FingerprintAsync(http.Request, cancellationToken);
         var now = timeProvider.GetUtcNow();
         var settings = options.Value;
-        var claim = await store.TryClaimAsync(key, fingerprint, now, now + settings.InProgressTimeout, now + settings.Expiry, cancellationToken);
+        var owner = Guid.NewGuid().ToString("N");
+        var claim = await store.TryClaimAsync(key, fingerprint, owner, now, now + settings.InProgressTimeout, now + settings.Expiry, cancellationToken);
         if (!string.Equals(claim.Fingerprint, fingerprint, StringComparison.Ordinal))
         {
             return IdempotencyProblems.KeyReused();
@@ -60,22 +68,33 @@ internal sealed class IdempotencyFilter(IIdempotencyStore store, IOptions<Idempo
         }
         catch
         {
-            await store.ReleaseAsync(key, CancellationToken.None);
+            await store.ReleaseAsync(key, owner, CancellationToken.None);
             throw;
         }
 
         // Past this point the work is done: keep its outcome even if the client went away meanwhile.
-        if (response.StatusCode >= StatusCodes.Status500InternalServerError)
+        if (response.StatusCode >= StatusCodes.Status500InternalServerError || IsDecidedBeforeAnyWrite(response.StatusCode))
         {
-            await store.ReleaseAsync(key, CancellationToken.None);
+            await store.ReleaseAsync(key, owner, CancellationToken.None);
         }
         else
         {
-            await store.CompleteAsync(key, response, CancellationToken.None);
+            // False when this request outlived its lock and a retry took the key over: the retry's
+            // outcome is the one kept, and this response is still the true answer to this request.
+            await store.CompleteAsync(key, owner, response, CancellationToken.None);
         }
 
         return new StoredResult(response, Replayed: false);
     }
+
+    /// <summary>
+    /// The refusals every endpoint decides from the request and a read before it writes anything: bad
+    /// input (400), an unknown target (404), a request that cannot be processed as sent (422). Storing
+    /// them would pin the key to a mistake; releasing lets a corrected request with the same key run.
+    /// A 409 (nothing free, not cancellable) is an answer about the state, stored like a success.
+    /// </summary>
+    public static bool IsDecidedBeforeAnyWrite(int statusCode) =>
+        statusCode is StatusCodes.Status400BadRequest or StatusCodes.Status404NotFound or StatusCodes.Status422UnprocessableEntity;
 
     /// <summary>1–255 visible ASCII characters (a UUID is the usual choice).</summary>
     public static bool IsValidKey(string? key) =>
@@ -117,17 +136,22 @@ internal sealed class IdempotencyFilter(IIdempotencyStore store, IOptions<Idempo
             _ => TypedResults.Json(result),
         };
 
+        // The effect has happened: render its response even if the client hung up meanwhile (results
+        // serialise on RequestAborted), or the key would be freed and a retry would run it again.
         var original = http.Response.Body;
+        var aborted = http.RequestAborted;
         using var buffer = new MemoryStream();
         http.Response.Body = buffer;
+        http.RequestAborted = CancellationToken.None;
         try
         {
             await executable.ExecuteAsync(http);
-            await http.Response.BodyWriter.FlushAsync(http.RequestAborted);
+            await http.Response.BodyWriter.FlushAsync(CancellationToken.None);
         }
         finally
         {
             http.Response.Body = original;
+            http.RequestAborted = aborted;
         }
 
         var location = http.Response.Headers.Location;

@@ -7,7 +7,7 @@ namespace ParkingLot.Cloud.Idempotency;
 internal sealed class PostgresIdempotencyStore(NpgsqlDataSource dataSource) : IIdempotencyStore
 {
     public async Task<IdempotencyClaim> TryClaimAsync(
-        IdempotencyKey key, string fingerprint, DateTimeOffset now, DateTimeOffset lockedUntil, DateTimeOffset expiresAt,
+        IdempotencyKey key, string fingerprint, string owner, DateTimeOffset now, DateTimeOffset lockedUntil, DateTimeOffset expiresAt,
         CancellationToken cancellationToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
@@ -22,13 +22,13 @@ internal sealed class PostgresIdempotencyStore(NpgsqlDataSource dataSource) : II
         }
 
         await using (var claim = connection.Command(null, """
-            INSERT INTO idempotency_keys (scope, idempotency_key, fingerprint, locked_until, expires_at)
-            VALUES (@scope, @key, @fingerprint, @locked, @expires)
+            INSERT INTO idempotency_keys (scope, idempotency_key, fingerprint, owner, locked_until, expires_at)
+            VALUES (@scope, @key, @fingerprint, @owner, @locked, @expires)
             ON CONFLICT DO NOTHING
             RETURNING 1
             """))
         {
-            claim.With("scope", key.Scope).With("key", key.Key).With("fingerprint", fingerprint)
+            claim.With("scope", key.Scope).With("key", key.Key).With("fingerprint", fingerprint).With("owner", owner)
                 .WithTime("locked", lockedUntil).WithTime("expires", expiresAt);
             if (await claim.ExecuteScalarAsync(cancellationToken) is not null)
             {
@@ -55,22 +55,22 @@ internal sealed class PostgresIdempotencyStore(NpgsqlDataSource dataSource) : II
         return new IdempotencyClaim(stored is null ? IdempotencyState.InProgress : IdempotencyState.Completed, reader.GetString(0), stored);
     }
 
-    public async Task CompleteAsync(IdempotencyKey key, StoredResponse response, CancellationToken cancellationToken)
+    public async Task<bool> CompleteAsync(IdempotencyKey key, string owner, StoredResponse response, CancellationToken cancellationToken)
     {
         await using var command = dataSource.CreateCommand("""
             UPDATE idempotency_keys SET status_code = @status, content_type = @type, location = @location, body = @body
-            WHERE scope = @scope AND idempotency_key = @key
+            WHERE scope = @scope AND idempotency_key = @key AND owner = @owner AND status_code IS NULL
             """);
-        command.With("scope", key.Scope).With("key", key.Key).With("status", response.StatusCode)
+        command.With("scope", key.Scope).With("key", key.Key).With("owner", owner).With("status", response.StatusCode)
             .With("type", response.ContentType).With("location", response.Location).With("body", response.Body);
-        await command.ExecuteNonQueryAsync(cancellationToken);
+        return await command.ExecuteNonQueryAsync(cancellationToken) == 1;
     }
 
-    public async Task ReleaseAsync(IdempotencyKey key, CancellationToken cancellationToken)
+    public async Task<bool> ReleaseAsync(IdempotencyKey key, string owner, CancellationToken cancellationToken)
     {
         await using var command = dataSource.CreateCommand(
-            "DELETE FROM idempotency_keys WHERE scope = @scope AND idempotency_key = @key AND status_code IS NULL");
-        await command.With("scope", key.Scope).With("key", key.Key).ExecuteNonQueryAsync(cancellationToken);
+            "DELETE FROM idempotency_keys WHERE scope = @scope AND idempotency_key = @key AND owner = @owner AND status_code IS NULL");
+        return await command.With("scope", key.Scope).With("key", key.Key).With("owner", owner).ExecuteNonQueryAsync(cancellationToken) == 1;
     }
 
     public async Task<int> PurgeExpiredAsync(DateTimeOffset now, CancellationToken cancellationToken)

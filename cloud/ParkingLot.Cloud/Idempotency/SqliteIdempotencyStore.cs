@@ -7,7 +7,7 @@ namespace ParkingLot.Cloud.Idempotency;
 internal sealed class SqliteIdempotencyStore(SqliteDatabase database) : IIdempotencyStore
 {
     public async Task<IdempotencyClaim> TryClaimAsync(
-        IdempotencyKey key, string fingerprint, DateTimeOffset now, DateTimeOffset lockedUntil, DateTimeOffset expiresAt,
+        IdempotencyKey key, string fingerprint, string owner, DateTimeOffset now, DateTimeOffset lockedUntil, DateTimeOffset expiresAt,
         CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
@@ -20,12 +20,12 @@ internal sealed class SqliteIdempotencyStore(SqliteDatabase database) : IIdempot
             claim.CommandText = """
                 DELETE FROM idempotency_keys WHERE scope = $scope AND idempotency_key = $key
                     AND (expires_at <= $now OR (status_code IS NULL AND locked_until <= $now));
-                INSERT INTO idempotency_keys (scope, idempotency_key, fingerprint, locked_until, expires_at)
-                VALUES ($scope, $key, $fingerprint, $locked, $expires)
+                INSERT INTO idempotency_keys (scope, idempotency_key, fingerprint, owner, locked_until, expires_at)
+                VALUES ($scope, $key, $fingerprint, $owner, $locked, $expires)
                 ON CONFLICT DO NOTHING;
                 SELECT changes();
                 """;
-            claim.With("$scope", key.Scope).With("$key", key.Key).With("$fingerprint", fingerprint).With("$now", DbValues.Time(now))
+            claim.With("$scope", key.Scope).With("$key", key.Key).With("$fingerprint", fingerprint).With("$owner", owner).With("$now", DbValues.Time(now))
                 .With("$locked", DbValues.Time(lockedUntil)).With("$expires", DbValues.Time(expiresAt));
             if ((long)(await claim.ExecuteScalarAsync(cancellationToken))! == 1)
             {
@@ -55,26 +55,28 @@ internal sealed class SqliteIdempotencyStore(SqliteDatabase database) : IIdempot
         return new IdempotencyClaim(stored is null ? IdempotencyState.InProgress : IdempotencyState.Completed, reader.GetString(0), stored);
     }
 
-    public async Task CompleteAsync(IdempotencyKey key, StoredResponse response, CancellationToken cancellationToken)
+    public async Task<bool> CompleteAsync(IdempotencyKey key, string owner, StoredResponse response, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
         await using var command = connection.CreateCommand();
         command.CommandText = """
             UPDATE idempotency_keys SET status_code = $status, content_type = $type, location = $location, body = $body
-            WHERE scope = $scope AND idempotency_key = $key
+            WHERE scope = $scope AND idempotency_key = $key AND owner = $owner AND status_code IS NULL
             """;
-        command.With("$scope", key.Scope).With("$key", key.Key).With("$status", response.StatusCode)
+        command.With("$scope", key.Scope).With("$key", key.Key).With("$owner", owner).With("$status", response.StatusCode)
             .With("$type", response.ContentType).With("$location", response.Location).With("$body", response.Body);
-        await command.ExecuteNonQueryAsync(cancellationToken);
+        return await command.ExecuteNonQueryAsync(cancellationToken) == 1;
     }
 
-    public async Task ReleaseAsync(IdempotencyKey key, CancellationToken cancellationToken)
+    public async Task<bool> ReleaseAsync(IdempotencyKey key, string owner, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
         await using var command = connection.CreateCommand();
-        command.CommandText = "DELETE FROM idempotency_keys WHERE scope = $scope AND idempotency_key = $key AND status_code IS NULL";
-        command.With("$scope", key.Scope).With("$key", key.Key);
-        await command.ExecuteNonQueryAsync(cancellationToken);
+        command.CommandText = """
+            DELETE FROM idempotency_keys WHERE scope = $scope AND idempotency_key = $key AND owner = $owner AND status_code IS NULL
+            """;
+        command.With("$scope", key.Scope).With("$key", key.Key).With("$owner", owner);
+        return await command.ExecuteNonQueryAsync(cancellationToken) == 1;
     }
 
     public async Task<int> PurgeExpiredAsync(DateTimeOffset now, CancellationToken cancellationToken)

@@ -137,7 +137,7 @@ internal static class LotAdminApi
 }
 
 /// <summary>The body of <c>POST/PUT /api/v1/admin/lots</c>; the tariff is optional (also <c>PUT …/tariff</c>).</summary>
-internal sealed record LotRequest(
+public sealed record LotRequest(
     [StringLength(64)] string? Id,
     [Required, StringLength(200, MinimumLength = 1)] string? Name,
     [Required] GeoPoint? Location,
@@ -147,13 +147,13 @@ internal sealed record LotRequest(
     TariffDefinition? Tariff);
 
 /// <summary>The body of <c>POST /api/v1/admin/lots/{id}/spots</c>: spots in order, nearest the entrance first.</summary>
-internal sealed record SpotsRequest([Required, MinLength(1), MaxLength(LotAdminApi.MaxSpotsPerRequest)] IReadOnlyList<SpotRequest>? Spots);
+public sealed record SpotsRequest([Required, MinLength(1), MaxLength(LotAdminApi.MaxSpotsPerRequest)] IReadOnlyList<SpotRequest>? Spots);
 
-internal sealed record SpotRequest(
+public sealed record SpotRequest(
     [Required, StringLength(64, MinimumLength = 1)] string? Id,
     [Required] VehicleType? VehicleType,
     [Required, StringLength(64, MinimumLength = 1)] string? Zone,
     [StringLength(64)] string? SensorId);
 
 /// <summary>The body of <c>PUT /api/v1/admin/lots/{id}/capacity</c>: reservable spaces by vehicle type name, e.g. <c>{"car": 20}</c>.</summary>
-internal sealed record CapacityRequest([Required] IReadOnlyDictionary<string, int>? Reservable);
+public sealed record CapacityRequest([Required] IReadOnlyDictionary<string, int>? Reservable);

@@ -26,7 +26,7 @@ internal sealed record LotDetails(
 /// window starts and when it ends (at Close exactly counts as open: the driver leaves as the gates
 /// close); a stay may span the hours it is closed. Search leaves out lots closed at either end.
 /// </summary>
-internal sealed record OpeningHours(IReadOnlyList<DayOfWeek> Days, TimeOnly Open, TimeOnly Close)
+public sealed record OpeningHours(IReadOnlyList<DayOfWeek> Days, TimeOnly Open, TimeOnly Close)
 {
     /// <summary>Whether a lot with these hours is open at <paramref name="at"/>; <paramref name="closing"/> counts the closing minute as open.</summary>
     public static bool IsOpenAt(IReadOnlyList<OpeningHours> hours, TimeZoneInfo zone, DateTimeOffset at, bool closing = false)

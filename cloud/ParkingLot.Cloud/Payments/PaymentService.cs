@@ -136,7 +136,7 @@ internal sealed class PaymentService(
                 var now = timeProvider.GetUtcNow();
                 if (booking.StartTime <= now && now < booking.EndTime)
                 {
-                    await PostCommit.RunAsync(logger, () => availability.RefreshAsync(booking.LotId, afterCommit));
+                    await availability.RefreshAfterCommitAsync(booking.LotId);
                 }
 
                 await PostCommit.RunAsync(logger, () => notifications.BookingConfirmedAsync(booking.Id, afterCommit));

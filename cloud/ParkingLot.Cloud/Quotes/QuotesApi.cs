@@ -35,7 +35,7 @@ internal static class QuotesApi
 }
 
 /// <summary>The body of <c>POST /api/v1/quotes</c>.</summary>
-internal sealed record QuoteRequest(
+public sealed record QuoteRequest(
     [Required, StringLength(64)] string? LotId,
     [Required] VehicleType? VehicleType,
     [Required] DateTimeOffset? StartTime,

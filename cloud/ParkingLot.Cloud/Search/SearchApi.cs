@@ -29,7 +29,7 @@ internal static class SearchApi
 /// The body of the search. Without a window the quote is for the next hour; without a vehicle type
 /// every lot in range is listed and none is quoted.
 /// </summary>
-internal sealed record SearchRequest(
+public sealed record SearchRequest(
     [Required, Range(-90.0, 90.0)] double? Lat,
     [Required, Range(-180.0, 180.0)] double? Lng,
     [Required, Range(1.0, SearchService.MaxRadiusMeters)] double? RadiusMeters,

@@ -7,12 +7,12 @@ namespace ParkingLot.Edge.Control;
 /// health is only as fresh as its last DLE EOT answer, and `parkctl status` must show paper-out
 /// before a driver does.
 /// </summary>
-internal sealed class DeviceWatcher(IEnumerable<ControlledGate> gates, IServiceProvider services, IOptions<ControlOptions> options, TimeProvider time, ILogger<DeviceWatcher> logger) : BackgroundService
+internal sealed class DeviceWatcher(IEnumerable<ControlledGate> gates, IOptions<ControlOptions> options, TimeProvider time, ILogger<DeviceWatcher> logger, Kiosk.KioskDevices? kiosk = null) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var printers = gates.Select(g => g.Printer)
-            .Concat(ControlService.KioskDevicesOf(services).OfType<Hardware.Printing.ITicketPrinter>())
+            .Concat(ControlService.KioskDevicesOf(kiosk).OfType<Hardware.Printing.ITicketPrinter>())
             .OfType<Hardware.Printing.ITicketPrinter>()
             .Distinct()
             .ToList();

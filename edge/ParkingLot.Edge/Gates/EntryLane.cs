@@ -94,7 +94,7 @@ internal sealed class EntryLane(
 
             PrinterWorks();
             await AppendAsync(EventTypes.TicketIssued, new TicketIssued(ticketId, Gate.Id, vehicleType, issuedAt, code), cancellationToken);
-            await AdmitAsync(
+            await AdmitHoldingLockAsync(
                 new LaneAdmitted(Gate.Id, CycleId!, ticketId, vehicleType, CredentialKind.Ticket, ticketId, LaneDecisions.WalkIn),
                 new GateMessage.TakeTicket(),
                 $"ticket {ticketId} issued",

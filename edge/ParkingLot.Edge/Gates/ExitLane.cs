@@ -2,6 +2,7 @@ using ParkingLot.Edge.Hardware.Display;
 using ParkingLot.Edge.Hardware.Nfc;
 using ParkingLot.Edge.Ledger;
 using ParkingLot.Edge.Lots;
+using ParkingLot.Edge.Payments;
 using ParkingLot.Shared;
 using ParkingLot.Shared.Contracts;
 using ParkingLot.Shared.Credentials;
@@ -96,7 +97,7 @@ internal sealed class ExitLane(
     private async Task PriceTicketAsync(SessionState session, CancellationToken cancellationToken)
     {
         var entry = session.EnteredAt ?? session.IssuedAt ?? Now();
-        var price = await ExitPricing.PriceAsync(Ledger, Lot, session.TicketId, session.VehicleType, entry, Now(), cancellationToken);
+        var price = await TicketPricing.PriceAsync(Ledger, Lot, session.TicketId, session.VehicleType, entry, Now(), cancellationToken);
         await SettleAsync(session.TicketId, session.VehicleType, CredentialKind.Ticket, session.TicketId, price, null, ct => PriceTicketAsync(session, ct), cancellationToken);
     }
 
@@ -127,7 +128,7 @@ internal sealed class ExitLane(
             return;
         }
 
-        var price = await ExitPricing.PriceAsync(Ledger, Lot, ticketId, pass.VehicleType, end, Now(), cancellationToken);
+        var price = await TicketPricing.PriceAsync(Ledger, Lot, ticketId, pass.VehicleType, end, Now(), cancellationToken);
         await SettleAsync(ticketId, pass.VehicleType, CredentialKind.Pass, pass.Id, price, expired, ct => PricePassAsync(pass, ticketId, expired, ct), cancellationToken);
     }
 
@@ -165,10 +166,10 @@ internal sealed class ExitLane(
             await CheckedAsync(CredentialKind.Ticket, replacementId, "request", true, "Lost ticket declared.", cancellationToken);
         }
 
-        var quote = TariffEngine.LostTicket(Lot.Tariff, vehicleType, null, Now(), await ExitPricing.OccupancyAsync(Ledger, Lot, cancellationToken));
+        var quote = TariffEngine.LostTicket(Lot.Tariff, vehicleType, null, Now(), await TicketPricing.OccupancyAsync(Ledger, Lot, cancellationToken));
         var paid = (await Ledger.GetTicketPaymentsAsync(replacementId, cancellationToken)).Aggregate(Money.Zero(Lot.Tariff.Currency), (sum, p) => sum + p.Amount);
         var outstanding = Math.Max(0, quote.Total.Minor - paid.Minor);
-        var price = new ExitPrice(outstanding == 0 ? LaneDecisions.LostTicketPaid : LaneDecisions.FeeDue, quote, paid, new Money(outstanding, Lot.Tariff.Currency));
+        var price = new TicketPrice(outstanding == 0 ? LaneDecisions.LostTicketPaid : LaneDecisions.FeeDue, quote, paid, new Money(outstanding, Lot.Tariff.Currency));
         await SettleAsync(replacementId, vehicleType, CredentialKind.Ticket, replacementId, price, "Lost ticket.", ct => LostTicketAsync(vehicleType, replacementId, ct), cancellationToken);
     }
 
@@ -178,7 +179,7 @@ internal sealed class ExitLane(
         VehicleType vehicleType,
         CredentialKind kind,
         string credentialId,
-        ExitPrice price,
+        TicketPrice price,
         string? why,
         Func<CancellationToken, Task> retry,
         CancellationToken cancellationToken)

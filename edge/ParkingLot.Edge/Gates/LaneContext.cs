@@ -26,6 +26,15 @@ internal sealed class LaneOptions
     /// </summary>
     [Range(typeof(TimeSpan), "00:00:00.001", "00:01:00")]
     public TimeSpan WithdrawGrace { get; set; } = TimeSpan.FromSeconds(3);
+
+    /// <summary>
+    /// How long the passage beam and loop B must both have been clear before the arm closes after a
+    /// vehicle. Default 1 s: longer than the gap between a car and its trailer or caravan (a tow bar
+    /// is under 1.5 m, crossed in well under a second at gate speed), short enough that the next
+    /// car does not drive in behind. Any activation restarts it.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00.100", "00:00:10")]
+    public TimeSpan ClearHold { get; set; } = TimeSpan.FromSeconds(1);
 }
 
 /// <summary>What every lane of the lot shares: the lot, keys, permits, trusted time and the walk-in admission lock.</summary>

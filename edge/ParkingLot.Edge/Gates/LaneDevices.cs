@@ -12,8 +12,10 @@ namespace ParkingLot.Edge.Gates;
 /// <summary>
 /// The devices of one lane, as the hardware drivers present them. <see cref="Loop"/> is the arming
 /// loop in front of the barrier (a vehicle waiting); <see cref="Passage"/> is the sensor in the
-/// barrier's line (IR beam or safety loop): it is active while a vehicle is going through. A normal
-/// passage reads loop on → (open) → passage on → loop off → passage off.
+/// barrier's line (IR beam or safety loop): it is active while a vehicle is going through.
+/// <see cref="PassedLoop"/> is loop B, past the arm (null where none is fitted: the beam alone then
+/// guards the arm). A normal passage reads loop on → (open) → passage on → loop off → passage off
+/// (→ loop B on → loop B off); the arm closes once the beam and loop B have been clear for the hold time.
 /// </summary>
 internal sealed record LaneDevices(
     IDigitalInput Loop,
@@ -22,7 +24,8 @@ internal sealed record LaneDevices(
     IGateDisplay Display,
     ITicketPrinter? Printer = null,
     IPermitReader? PermitReader = null,
-    ICodeScanner? Scanner = null);
+    ICodeScanner? Scanner = null,
+    IDigitalInput? PassedLoop = null);
 
 /// <summary>A 2D-code reader at a lane (reservation passes, paper tickets, permit codes): one item per scan.</summary>
 internal interface ICodeScanner

@@ -26,6 +26,7 @@ internal sealed class LaneProjection : IDisposable
     private readonly SqliteCommand _voidSession;
     private readonly SqliteCommand _tailgate;
     private readonly SqliteCommand _fault;
+    private readonly SqliteCommand _reversed;
 
     public LaneProjection(SqliteConnection connection)
     {
@@ -80,6 +81,15 @@ internal sealed class LaneProjection : IDisposable
             """, "$ticket", "$seq");
         _tailgate = LedgerProjection.Prepare(connection, """
             UPDATE lanes SET tailgates = tailgates + 1, updated_seq = $seq WHERE gate_id = $gate
+            """, "$gate", "$seq");
+        // A reversed arm is up again after a close: the cycle is back at 'passed' (close once the
+        // passage is clear), so power-on recovery holds it up while something is under it.
+        _reversed = LedgerProjection.Prepare(connection, """
+            INSERT INTO lanes(gate_id, state, barrier_open, updated_seq) VALUES ($gate, 'passed', 1, $seq)
+            ON CONFLICT(gate_id) DO UPDATE SET
+                barrier_open = 1,
+                state = CASE WHEN lanes.state = 'idle' THEN 'passed' ELSE lanes.state END,
+                updated_seq = excluded.updated_seq
             """, "$gate", "$seq");
         _fault = LedgerProjection.Prepare(connection, """
             INSERT INTO lanes(gate_id, state, fault, updated_seq) VALUES ($gate, 'idle', $fault, $seq)
@@ -151,6 +161,9 @@ internal sealed class LaneProjection : IDisposable
             case BarrierFault f:
                 LedgerProjection.Run(_fault, f.GateId, f.Fault, seq);
                 break;
+            case BarrierReversed r:
+                LedgerProjection.Run(_reversed, r.GateId, seq);
+                break;
             case LaneReset r:
                 LedgerProjection.Run(_fault, r.GateId, null, seq);
                 break;
@@ -172,12 +185,13 @@ internal sealed class LaneProjection : IDisposable
         EventTypes.LaneRecovered => JsonSerializer.Deserialize(payloadJson, ParkingLotJsonContext.Default.LaneRecovered),
         EventTypes.LaneReset => JsonSerializer.Deserialize(payloadJson, ParkingLotJsonContext.Default.LaneReset),
         EventTypes.BarrierFault => JsonSerializer.Deserialize(payloadJson, ParkingLotJsonContext.Default.BarrierFault),
+        EventTypes.BarrierReversed => JsonSerializer.Deserialize(payloadJson, ParkingLotJsonContext.Default.BarrierReversed),
         _ => null,
     };
 
     public void Dispose()
     {
-        foreach (var command in new[] { _detected, _setState, _admitted, _barrier, _passed, _insideInsert, _insideKind, _insideDelete, _countUp, _countDown, _voidSession, _tailgate, _fault })
+        foreach (var command in new[] { _detected, _setState, _admitted, _barrier, _passed, _insideInsert, _insideKind, _insideDelete, _countUp, _countDown, _voidSession, _tailgate, _fault, _reversed })
         {
             command.Dispose();
         }

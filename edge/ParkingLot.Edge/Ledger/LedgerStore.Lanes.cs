@@ -51,6 +51,55 @@ internal sealed partial class LedgerStore
             return Convert.ToInt32(await command.ExecuteScalarAsync(ct), CultureInfo.InvariantCulture);
         }, cancellationToken);
 
+    /// <summary>
+    /// Why an admission at <paramref name="gateId"/> would let one credential or one stay through
+    /// twice, or null when it would not: an entry whose pass or permit is inside or already admitted
+    /// at another lane (anti-passback), an exit whose stay has already left or is leaving at another
+    /// lane (a used ticket). Lanes call this under the lot's admission lock, right before they append
+    /// <c>lane.admitted</c>, so two lanes deciding at the same instant admit once.
+    /// </summary>
+    public Task<string?> GetAdmissionConflictAsync(string gateId, bool entry, CredentialKind kind, string? credentialId, string ticketId, CancellationToken cancellationToken = default) =>
+        ReadAsync(async (c, ct) =>
+        {
+            await using var command = entry
+                ? Command(c, """
+                    SELECT CASE WHEN EXISTS (SELECT 1 FROM inside WHERE credential_key = $kind || ':' || $credential) THEN 'inside'
+                                WHEN EXISTS (SELECT 1 FROM lanes WHERE gate_id <> $gate AND credential_kind = $kind AND credential_id = $credential
+                                             AND state IN ('admitted', 'open', 'passing')) THEN 'entering' END
+                    """, "$gate", "$kind", "$credential")
+                : Command(c, """
+                    SELECT CASE WHEN EXISTS (SELECT 1 FROM sessions WHERE ticket_id = $ticket AND status = 'closed') THEN 'left'
+                                WHEN EXISTS (SELECT 1 FROM lanes WHERE gate_id <> $gate AND ticket_id = $ticket
+                                             AND state IN ('admitted', 'open', 'passing')) THEN 'leaving' END
+                    """, "$gate", "$ticket");
+            command.Parameters[0].Value = gateId;
+            if (entry)
+            {
+                if (kind is not (CredentialKind.Pass or CredentialKind.Permit) || credentialId is null)
+                {
+                    return null;
+                }
+
+                command.Parameters[1].Value = LedgerText.Name(kind);
+                command.Parameters[2].Value = credentialId;
+            }
+            else
+            {
+                command.Parameters[1].Value = ticketId;
+            }
+
+            return await command.ExecuteScalarAsync(ct) as string;
+        }, cancellationToken);
+
+    /// <summary>The session (ticket) id whose signed code is <paramref name="code"/> (a ticket as scanned at the kiosk or by parkctl), or null.</summary>
+    public Task<string?> GetTicketIdByCodeAsync(string code, CancellationToken cancellationToken = default) =>
+        ReadAsync(async (c, ct) =>
+        {
+            await using var command = Command(c, "SELECT ticket_id FROM sessions WHERE code = $code LIMIT 1", "$code");
+            command.Parameters[0].Value = code;
+            return await command.ExecuteScalarAsync(ct) as string;
+        }, cancellationToken);
+
     /// <summary>The session (ticket) id of the pass or permit <paramref name="credentialId"/> when its vehicle is inside, else null.</summary>
     public Task<string?> GetInsideTicketAsync(CredentialKind kind, string credentialId, CancellationToken cancellationToken = default) =>
         ReadAsync(async (c, ct) =>
@@ -196,7 +245,7 @@ internal sealed partial class LedgerStore
             {
                 lanes.Add(new LaneRecord(
                     rows.GetString(0),
-                    rows.GetString(1),
+                    LedgerText.Parse<LaneStep>(rows.GetString(1)),
                     rows.IsDBNull(2) ? null : rows.GetString(2),
                     rows.IsDBNull(3) ? null : rows.GetString(3),
                     rows.IsDBNull(4) ? null : LedgerText.Parse<VehicleType>(rows.GetString(4)),
@@ -215,14 +264,26 @@ internal sealed partial class LedgerStore
         }, cancellationToken);
 }
 
+/// <summary>The last committed step of a lane's cycle, as the <c>lanes</c> table stores it (camelCase names).</summary>
+internal enum LaneStep
+{
+    Idle,
+    Detected,
+    Checked,
+    Refused,
+    Admitted,
+    Open,
+    Passing,
+    Passed,
+}
+
 /// <summary>
 /// One row of the derived <c>lanes</c> table. <see cref="State"/> is the last committed step of the
-/// current cycle: idle, detected, checked, refused, admitted, open, passing or passed.
-/// <see cref="Fault"/> is set while the lane is out of service.
+/// current cycle. <see cref="Fault"/> is set while the lane is out of service.
 /// </summary>
 internal sealed record LaneRecord(
     string GateId,
-    string State,
+    LaneStep State,
     string? CycleId,
     string? TicketId,
     VehicleType? VehicleType,

@@ -42,6 +42,7 @@ internal sealed partial class LedgerStore : IAsyncDisposable
         [EventTypes.LaneRecovered] = typeof(LaneRecovered),
         [EventTypes.LaneReset] = typeof(LaneReset),
         [EventTypes.BarrierFault] = typeof(BarrierFault),
+        [EventTypes.BarrierReversed] = typeof(BarrierReversed),
     };
 
     private readonly TimeProvider _timeProvider;

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Options;
 using ParkingLot.Edge.Gates;
 using ParkingLot.Edge.Ledger;
 using ParkingLot.Edge.Lots;
+using ParkingLot.Edge.Payments;
 using ParkingLot.Edge.Simulation;
 using ParkingLot.Shared;
 using ParkingLot.Shared.Contracts;
@@ -258,7 +259,7 @@ internal sealed class TrafficGenerator(
     {
         if (stay.Plan.Kind == CredentialKind.Ticket && !stay.Plan.LostTicket && await ledger.GetSessionAsync(stay.TicketId, cancellationToken) is { EnteredAt: { } entered })
         {
-            var price = await ExitPricing.PriceAsync(ledger, lot, stay.TicketId, stay.VehicleType, entered, time.GetUtcNow(), cancellationToken);
+            var price = await TicketPricing.PriceAsync(ledger, lot, stay.TicketId, stay.VehicleType, entered, time.GetUtcNow(), cancellationToken);
             if (!price.MayLeave)
             {
                 await PayAsync(stay.TicketId, price.Outstanding, price.Quote.TariffVersion, stay.Plan.Method, cancellationToken);

@@ -56,6 +56,12 @@ public static class EventTypes
 
     /// <summary>A barrier did not reach its commanded position; the lane is out of service.</summary>
     public const string BarrierFault = "barrier.fault";
+
+    /// <summary>
+    /// A closing arm was sent back up because something entered the passage (beam or loop B) or the
+    /// barrier controller's own safety input reversed it. Not a fault: the lane stays in service.
+    /// </summary>
+    public const string BarrierReversed = "barrier.reversed";
 }
 
 /// <summary>
@@ -156,6 +162,13 @@ public sealed record GateFault(string GateId, string Device, string Fault);
 
 /// <summary>A barrier was commanded open or closed.</summary>
 public sealed record BarrierMoved(string GateId, bool Open, string Reason);
+
+/// <summary>
+/// A closing arm went back up: <see cref="Cause"/> is <c>beam</c> or <c>loopB</c> (the lane saw
+/// something enter the passage and commanded it open) or <c>controller</c> (the barrier controller's
+/// own safety input reversed it; the lane then commands it open too).
+/// </summary>
+public sealed record BarrierReversed(string GateId, string? CycleId, string Cause);
 
 /// <summary>The agent started (boot id, version); marks power-on recovery points in the ledger.</summary>
 public sealed record AgentStarted(Guid BootId, string AgentVersion);

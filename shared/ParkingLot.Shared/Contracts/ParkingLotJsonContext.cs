@@ -26,6 +26,7 @@ namespace ParkingLot.Shared.Contracts;
 [JsonSerializable(typeof(PaymentRecorded))]
 [JsonSerializable(typeof(GateFault))]
 [JsonSerializable(typeof(BarrierMoved))]
+[JsonSerializable(typeof(BarrierReversed))]
 [JsonSerializable(typeof(AgentStarted))]
 [JsonSerializable(typeof(ControlCommand))]
 [JsonSerializable(typeof(LaneVehicleDetected))]

@@ -22,4 +22,10 @@ public static class WireNames
     /// <returns>One name per declared value.</returns>
     public static IReadOnlyList<string> All<TEnum>()
         where TEnum : struct, Enum => [.. Enum.GetValues<TEnum>().Select(Of)];
+
+    /// <summary>The wire names of every value of an enum type known only at run time, in declaration order.</summary>
+    /// <param name="enumType">An enum type.</param>
+    /// <returns>One name per declared value.</returns>
+    public static IReadOnlyList<string> All(Type enumType) =>
+        [.. Enum.GetNames(enumType).Select(name => JsonNamingPolicy.CamelCase.ConvertName(name))];
 }

@@ -3,18 +3,16 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Npgsql;
 using ParkingLot.Cloud.Auth;
-using ParkingLot.Cloud.Availability;
 using ParkingLot.Cloud.Idempotency;
 using ParkingLot.Cloud.Storage;
 using ParkingLot.Cloud.Storage.Postgres;
 using ParkingLot.Tests.Common;
-using StackExchange.Redis;
 
 namespace ParkingLot.Cloud.Tests.Auth;
 
 /// <summary>
 /// The account and idempotency stores of one kind, migrated, without a host: the contract suites call
-/// the interfaces directly. Each test class gets a fresh SQLite file, PostgreSQL database or Redis prefix.
+/// the interfaces directly. Each test class gets a fresh SQLite file or PostgreSQL database.
 /// </summary>
 public abstract class AccessStoreFixture : IAsyncLifetime
 {
@@ -67,30 +65,5 @@ public sealed class PostgresAccessStoreFixture : AccessStoreFixture
         {
             await _dataSource.DisposeAsync();
         }
-    }
-}
-
-/// <summary>Redis holds only idempotency keys (accounts stay in the SQL store): <see cref="AccessStoreFixture.Accounts"/> is SQLite here.</summary>
-public sealed class RedisAccessStoreFixture : AccessStoreFixture
-{
-    private readonly SqliteAccessStoreFixture _sqlite = new();
-    private ConnectionMultiplexer? _redis;
-
-    public override async Task InitializeAsync()
-    {
-        await _sqlite.InitializeAsync();
-        _redis = await ConnectionMultiplexer.ConnectAsync(TestServices.RedisConfiguration);
-        var options = Options.Create(new RedisOptions { KeyPrefix = $"test-{Guid.NewGuid():N}:" });
-        (Accounts, Idempotency) = (_sqlite.Accounts, new RedisIdempotencyStore(_redis, options));
-    }
-
-    public override async Task DisposeAsync()
-    {
-        if (_redis is not null)
-        {
-            await _redis.DisposeAsync();
-        }
-
-        await _sqlite.DisposeAsync();
     }
 }

@@ -43,8 +43,8 @@ public abstract class AccountStoreContractTests<TFixture>(TFixture fixture) : IC
         var user = NewUser(Roles.Driver);
         await Store.CreateUserAsync(user, TestContext.Token);
 
-        Assert.True(await Store.SetRolesAsync(user.Id, [Roles.Technician, Roles.Admin], TestContext.Token));
-        Assert.False(await Store.SetRolesAsync(Guid.NewGuid(), [Roles.Admin], TestContext.Token));
+        Assert.Equal(RoleChange.Done, await Store.SetRolesAsync(user.Id, [Roles.Technician, Roles.Admin], TestContext.Token));
+        Assert.Equal(RoleChange.UnknownUser, await Store.SetRolesAsync(Guid.NewGuid(), [Roles.Admin], TestContext.Token));
 
         Assert.Equal([Roles.Admin, Roles.Technician], (await Store.FindByIdAsync(user.Id, TestContext.Token))!.Roles);
         Assert.True(await Store.AnyUserInRoleAsync(Roles.Technician, TestContext.Token));
@@ -93,6 +93,57 @@ public abstract class AccountStoreContractTests<TFixture>(TFixture fixture) : IC
     }
 
     [Fact]
+    public async Task SetPasswordHash_ReplacesOnlyThatUsersHash()
+    {
+        var (user, other) = (NewUser(Roles.Driver), NewUser(Roles.Driver));
+        await Store.CreateUserAsync(user, TestContext.Token);
+        await Store.CreateUserAsync(other, TestContext.Token);
+
+        Assert.True(await Store.SetPasswordHashAsync(user.Id, "new-hash", TestContext.Token));
+        Assert.False(await Store.SetPasswordHashAsync(Guid.NewGuid(), "new-hash", TestContext.Token));
+
+        Assert.Equal("new-hash", (await Store.FindByIdAsync(user.Id, TestContext.Token))!.PasswordHash);
+        Assert.Equal("hash", (await Store.FindByIdAsync(other.Id, TestContext.Token))!.PasswordHash);
+    }
+
+    [Fact]
+    public async Task RevokeUserRefreshTokens_EveryFamilyOfThatUserOnly()
+    {
+        var (user, other) = (NewUser(Roles.Driver), NewUser(Roles.Driver));
+        await Store.CreateUserAsync(user, TestContext.Token);
+        await Store.CreateUserAsync(other, TestContext.Token);
+        var phone = await StoreTokenAsync(user.Id, Guid.NewGuid());
+        var laptop = await StoreTokenAsync(user.Id, Guid.NewGuid());
+        var others = await StoreTokenAsync(other.Id, Guid.NewGuid());
+
+        var revoked = await Store.RevokeUserRefreshTokensAsync(user.Id, Now, TestContext.Token);
+
+        Assert.Equal(2, revoked);
+        Assert.Equal(RefreshOutcome.Reused, (await Store.RedeemRefreshTokenAsync(phone, Now.AddMinutes(1), TestContext.Token)).Outcome);
+        Assert.Equal(RefreshOutcome.Reused, (await Store.RedeemRefreshTokenAsync(laptop, Now.AddMinutes(1), TestContext.Token)).Outcome);
+        Assert.Equal(RefreshOutcome.Redeemed, (await Store.RedeemRefreshTokenAsync(others, Now.AddMinutes(1), TestContext.Token)).Outcome);
+    }
+
+    [Fact]
+    public async Task RevokeRefreshFamilyOf_ThatTokensFamilyOnly()
+    {
+        var user = NewUser(Roles.Driver);
+        await Store.CreateUserAsync(user, TestContext.Token);
+        var family = Guid.NewGuid();
+        var used = await StoreTokenAsync(user.Id, family);
+        await Store.RedeemRefreshTokenAsync(used, Now, TestContext.Token);
+        var current = await StoreTokenAsync(user.Id, family);
+        var otherDevice = await StoreTokenAsync(user.Id, Guid.NewGuid());
+
+        var known = await Store.RevokeRefreshFamilyOfAsync(used, Now.AddMinutes(1), TestContext.Token);
+        var unknown = await Store.RevokeRefreshFamilyOfAsync("no-such-hash", Now.AddMinutes(1), TestContext.Token);
+
+        Assert.Equal((true, false), (known, unknown));
+        Assert.Equal(RefreshOutcome.Reused, (await Store.RedeemRefreshTokenAsync(current, Now.AddMinutes(2), TestContext.Token)).Outcome);
+        Assert.Equal(RefreshOutcome.Redeemed, (await Store.RedeemRefreshTokenAsync(otherDevice, Now.AddMinutes(2), TestContext.Token)).Outcome);
+    }
+
+    [Fact]
     public async Task OperatorLots_SetReplacesAndScopes()
     {
         var user = NewUser(Roles.Operator);
@@ -122,6 +173,13 @@ public abstract class AccountStoreContractTests<TFixture>(TFixture fixture) : IC
         Assert.Equal([vehicle], await Store.ListVehiclesAsync(owner.Id, TestContext.Token));
         Assert.True(await Store.DeleteVehicleAsync(owner.Id, vehicle.Id, TestContext.Token));
         Assert.Empty(await Store.ListVehiclesAsync(owner.Id, TestContext.Token));
+    }
+
+    private async Task<string> StoreTokenAsync(Guid userId, Guid family)
+    {
+        var hash = "hash-" + Guid.NewGuid();
+        await Store.StoreRefreshTokenAsync(new RefreshTokenRecord(hash, userId, family, Now, Now.AddDays(30)), TestContext.Token);
+        return hash;
     }
 
     private static UserAccount NewUser(params string[] roles) =>

@@ -48,7 +48,7 @@ public sealed class BadRequestTests(BookingCloud cloud)
         { "vehicle: another driver's", "DELETE", "/api/v1/me/vehicles/{otherVehicle}", null, "driver", 404, Json, null },
         { "admin roles: as a driver", "PUT", "/api/v1/admin/users/{driverId}/roles", """{"roles":["admin"]}""", "driver", 403, Json, null },
         { "admin roles: unknown role", "PUT", "/api/v1/admin/users/{driverId}/roles", """{"roles":["emperor"]}""", "admin", 400, Json, null },
-        { "admin lots: operator, foreign lot", "PUT", "/api/v1/admin/lots/{lot}/capacity", """{"shares":{"car":1}}""", "operator", 404, Json, null },
+        { "admin lots: operator, foreign lot", "PUT", "/api/v1/admin/lots/{lot}/capacity", """{"reservable":{"car":1}}""", "operator", 404, Json, null },
 
         // bookings
         { "booking: lotId missing", "POST", "/api/v1/bookings", """{"vehicleType":"car","startTime":"{start}","endTime":"{end}"}""", "driver", 400, Json, null },

@@ -16,7 +16,7 @@ using ParkingLot.Tests.Common;
 namespace ParkingLot.Cloud.Tests.Bookings;
 
 [Collection(BookingCloudCollection.Name)]
-public sealed class BookingsApiTests(BookingCloud cloud)
+public class BookingsApiTests(BookingCloud cloud)
 {
     private DateTimeOffset Now => cloud.Clock.GetUtcNow();
 

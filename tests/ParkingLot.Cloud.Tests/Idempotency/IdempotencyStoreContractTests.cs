@@ -4,7 +4,7 @@ using ParkingLot.Tests.Common;
 
 namespace ParkingLot.Cloud.Tests.Idempotency;
 
-/// <summary>The claim rules every idempotency store keeps: SQLite, PostgreSQL and Redis.</summary>
+/// <summary>The claim rules every idempotency store keeps: SQLite and PostgreSQL.</summary>
 public abstract class IdempotencyStoreContractTests<TFixture>(TFixture fixture) : IClassFixture<TFixture>
     where TFixture : AccessStoreFixture
 {
@@ -37,7 +37,7 @@ public abstract class IdempotencyStoreContractTests<TFixture>(TFixture fixture) 
         var key = NewKey();
         await ClaimAsync(key, "fp-1", Now);
         byte[] body = [0x7B, 0x00, 0xFF, 0x7D];
-        await Store.CompleteAsync(key, new StoredResponse(201, "application/json", "/api/v1/x/1", body), TestContext.Token);
+        await Store.CompleteAsync(key, Owner, new StoredResponse(201, "application/json", "/api/v1/x/1", body), TestContext.Token);
 
         var again = await ClaimAsync(key, "fp-1", Now.AddMinutes(5));
 
@@ -51,7 +51,7 @@ public abstract class IdempotencyStoreContractTests<TFixture>(TFixture fixture) 
     {
         var key = NewKey();
         await ClaimAsync(key, "fp-1", Now);
-        await Store.CompleteAsync(key, new StoredResponse(204, null, null, []), TestContext.Token);
+        await Store.CompleteAsync(key, Owner, new StoredResponse(204, null, null, []), TestContext.Token);
 
         var again = await ClaimAsync(key, "fp-1", Now.AddSeconds(1));
 
@@ -63,7 +63,7 @@ public abstract class IdempotencyStoreContractTests<TFixture>(TFixture fixture) 
     {
         var key = NewKey();
         await ClaimAsync(key, "fp-1", Now);
-        await Store.ReleaseAsync(key, TestContext.Token);
+        await Store.ReleaseAsync(key, Owner, TestContext.Token);
 
         var again = await ClaimAsync(key, "fp-2", Now.AddSeconds(1));
 
@@ -75,9 +75,9 @@ public abstract class IdempotencyStoreContractTests<TFixture>(TFixture fixture) 
     {
         var key = NewKey();
         await ClaimAsync(key, "fp-1", Now);
-        await Store.CompleteAsync(key, new StoredResponse(200, null, null, [1]), TestContext.Token);
+        await Store.CompleteAsync(key, Owner, new StoredResponse(200, null, null, [1]), TestContext.Token);
 
-        await Store.ReleaseAsync(key, TestContext.Token);
+        await Store.ReleaseAsync(key, Owner, TestContext.Token);
 
         Assert.Equal(IdempotencyState.Completed, (await ClaimAsync(key, "fp-1", Now.AddSeconds(1))).State);
     }
@@ -99,7 +99,7 @@ public abstract class IdempotencyStoreContractTests<TFixture>(TFixture fixture) 
     {
         var key = NewKey();
         await ClaimAsync(key, "fp-1", Now);
-        await Store.CompleteAsync(key, new StoredResponse(201, null, null, [1]), TestContext.Token);
+        await Store.CompleteAsync(key, Owner, new StoredResponse(201, null, null, [1]), TestContext.Token);
 
         await Store.PurgeExpiredAsync(Now.AddDays(2), TestContext.Token);
         var later = await ClaimAsync(key, "fp-2", Now.AddDays(2));
@@ -129,8 +129,57 @@ public abstract class IdempotencyStoreContractTests<TFixture>(TFixture fixture) 
         Assert.Equal(IdempotencyState.Claimed, other.State);
     }
 
-    private Task<IdempotencyClaim> ClaimAsync(IdempotencyKey key, string fingerprint, DateTimeOffset now) =>
-        Store.TryClaimAsync(key, fingerprint, now, now.AddMinutes(1), now.AddDays(1), TestContext.Token);
+    [Fact]
+    public async Task Complete_ByAClaimantWhoseLockRanOut_WritesNothingAndTheNewOwnerCompletes()
+    {
+        var key = NewKey();
+        await ClaimAsync(key, "fp-1", Now, "slow");
+        await ClaimAsync(key, "fp-1", Now.AddMinutes(2), "retry");
+
+        var slowCompleted = await Store.CompleteAsync(key, "slow", new StoredResponse(201, null, "/slow", [1]), TestContext.Token);
+        var whileRetryRuns = await ClaimAsync(key, "fp-1", Now.AddMinutes(2).AddSeconds(1), "third");
+        var retryCompleted = await Store.CompleteAsync(key, "retry", new StoredResponse(201, null, "/retry", [2]), TestContext.Token);
+        var replay = await ClaimAsync(key, "fp-1", Now.AddMinutes(3), "fourth");
+
+        Assert.Equal((false, IdempotencyState.InProgress, true), (slowCompleted, whileRetryRuns.State, retryCompleted));
+        Assert.Equal((IdempotencyState.Completed, "/retry"), (replay.State, replay.Response!.Location));
+    }
+
+    [Fact]
+    public async Task Release_ByAnotherOwner_KeepsTheClaim()
+    {
+        var key = NewKey();
+        await ClaimAsync(key, "fp-1", Now, "slow");
+        await ClaimAsync(key, "fp-1", Now.AddMinutes(2), "retry");
+
+        var released = await Store.ReleaseAsync(key, "slow", TestContext.Token);
+        var again = await ClaimAsync(key, "fp-1", Now.AddMinutes(2).AddSeconds(1), "third");
+
+        Assert.Equal((false, IdempotencyState.InProgress), (released, again.State));
+    }
+
+    [Fact]
+    public async Task CompleteAndRelease_OwnClaim_ReportTrueOnceThenFalse()
+    {
+        var completed = NewKey();
+        var released = NewKey();
+        await ClaimAsync(completed, "fp-1", Now);
+        await ClaimAsync(released, "fp-1", Now);
+
+        var outcomes = (
+            await Store.CompleteAsync(completed, Owner, new StoredResponse(201, null, null, [1]), TestContext.Token),
+            await Store.CompleteAsync(completed, Owner, new StoredResponse(500, null, null, [2]), TestContext.Token),
+            await Store.ReleaseAsync(released, Owner, TestContext.Token),
+            await Store.ReleaseAsync(released, Owner, TestContext.Token));
+
+        Assert.Equal((true, false, true, false), outcomes);
+        Assert.Equal(201, (await ClaimAsync(completed, "fp-1", Now.AddSeconds(1), "other")).Response!.StatusCode);
+    }
+
+    private const string Owner = "owner-1";
+
+    private Task<IdempotencyClaim> ClaimAsync(IdempotencyKey key, string fingerprint, DateTimeOffset now, string owner = Owner) =>
+        Store.TryClaimAsync(key, fingerprint, owner, now, now.AddMinutes(1), now.AddDays(1), TestContext.Token);
 
     private static IdempotencyKey NewKey() => new(Guid.NewGuid().ToString("D"), Guid.NewGuid().ToString("N"));
 }
@@ -138,5 +187,3 @@ public abstract class IdempotencyStoreContractTests<TFixture>(TFixture fixture) 
 public sealed class SqliteIdempotencyStoreTests(SqliteAccessStoreFixture fixture) : IdempotencyStoreContractTests<SqliteAccessStoreFixture>(fixture);
 
 public sealed class PostgresIdempotencyStoreTests(PostgresAccessStoreFixture fixture) : IdempotencyStoreContractTests<PostgresAccessStoreFixture>(fixture);
-
-public sealed class RedisIdempotencyStoreTests(RedisAccessStoreFixture fixture) : IdempotencyStoreContractTests<RedisAccessStoreFixture>(fixture);

@@ -74,24 +74,50 @@ public sealed class IdempotencyTests(CloudApplication cloud)
 
         var responses = await Task.WhenAll(Enumerable.Range(0, 16).Select(_ => PostVehicleAsync(client, key, """{"plate":"RACE 1","vehicleType":"car"}""")));
 
-        // Each got either the one response (created or replayed) or 409 "still running"; never a second vehicle.
+        // Each got either the one response (created or replayed) or 409 "still running"; never a second
+        // vehicle. The plate's uniqueness alone would also leave one vehicle (the others refused as
+        // duplicates), so the refusals must be the key's, or this test could not fail without the key.
         Assert.All(responses, r => Assert.Contains(r.StatusCode, new[] { HttpStatusCode.Created, HttpStatusCode.Conflict }));
+        foreach (var conflict in responses.Where(r => r.StatusCode == HttpStatusCode.Conflict))
+        {
+            await AuthTests.AssertProblemAsync(conflict, HttpStatusCode.Conflict, "Request in progress");
+            Assert.NotNull(conflict.Headers.RetryAfter);
+        }
+
         Assert.Single(responses, r => r.StatusCode == HttpStatusCode.Created && !r.Headers.Contains(IdempotencyFilter.ReplayedHeaderName));
         Assert.Single(await cloud.Services.GetRequiredService<IAccountStore>().ListVehiclesAsync(user.Id, TestContext.Token));
     }
 
     [Fact]
-    public async Task Post_FailedValidation_IsStoredAndReplayed()
+    public async Task Post_FailedValidationThenCorrected_SameKeyRunsTheCorrectedRequest()
     {
         var user = await TestTokens.DriverAsync(cloud);
         using var client = cloud.CreateClient(user);
         var key = Guid.NewGuid().ToString();
 
-        var first = await PostVehicleAsync(client, key, """{"plate":"","vehicleType":"car"}""");
-        var second = await PostVehicleAsync(client, key, """{"plate":"","vehicleType":"car"}""");
+        var refused = await PostVehicleAsync(client, key, """{"plate":"","vehicleType":"car"}""");
+        var corrected = await PostVehicleAsync(client, key, """{"plate":"AB 123","vehicleType":"car"}""");
+        var repeated = await PostVehicleAsync(client, key, """{"plate":"AB 123","vehicleType":"car"}""");
 
-        Assert.Equal((HttpStatusCode.BadRequest, HttpStatusCode.BadRequest), (first.StatusCode, second.StatusCode));
-        Assert.Equal("application/problem+json", second.Content.Headers.ContentType?.MediaType);
+        Assert.Equal((HttpStatusCode.BadRequest, HttpStatusCode.Created, HttpStatusCode.Created), (refused.StatusCode, corrected.StatusCode, repeated.StatusCode));
+        Assert.False(refused.Headers.Contains(IdempotencyFilter.ReplayedHeaderName));
+        Assert.False(corrected.Headers.Contains(IdempotencyFilter.ReplayedHeaderName));
+        Assert.True(repeated.Headers.Contains(IdempotencyFilter.ReplayedHeaderName));
+        Assert.Single(await cloud.Services.GetRequiredService<IAccountStore>().ListVehiclesAsync(user.Id, TestContext.Token));
+    }
+
+    [Fact]
+    public async Task Post_Conflict_IsStoredAndReplayed()
+    {
+        var user = await TestTokens.DriverAsync(cloud);
+        using var client = cloud.CreateClient(user);
+        await PostVehicleAsync(client, Guid.NewGuid().ToString(), """{"plate":"DUP 1","vehicleType":"car"}""");
+        var key = Guid.NewGuid().ToString();
+
+        var first = await PostVehicleAsync(client, key, """{"plate":"DUP 1","vehicleType":"car"}""");
+        var second = await PostVehicleAsync(client, key, """{"plate":"DUP 1","vehicleType":"car"}""");
+
+        Assert.Equal((HttpStatusCode.Conflict, HttpStatusCode.Conflict), (first.StatusCode, second.StatusCode));
         Assert.True(second.Headers.Contains(IdempotencyFilter.ReplayedHeaderName));
     }
 

@@ -58,7 +58,7 @@ public sealed class EntryLaneTests : IAsyncLifetime
         Assert.Equal(SessionStatus.Open, session!.Status);
         Assert.Equal(code, session.Code);
         Assert.Equal(new GateCount(VehicleType.Car, LaneDecisions.WalkIn, 1), Assert.Single(await _h.Ledger.GetGateCountsAsync(TestContext.Token)));
-        Assert.Equal("idle", (await _h.Ledger.GetLaneAsync("entry-1", TestContext.Token))!.State);
+        Assert.Equal(LaneStep.Idle, (await _h.Ledger.GetLaneAsync("entry-1", TestContext.Token))!.State);
     }
 
     [Fact]

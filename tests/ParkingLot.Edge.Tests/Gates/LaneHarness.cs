@@ -24,6 +24,12 @@ internal sealed class LaneHarness : IAsyncDisposable
 {
     public static readonly DateTimeOffset Start = new(2026, 11, 25, 9, 0, 0, TimeSpan.Zero);
 
+    /// <summary>
+    /// Poll interval of the simulated NFC readers. 250 ms (a real reader polls every 100-250 ms): each
+    /// poll is a timer the clock must stop at, so a shorter one only slows the tests down.
+    /// </summary>
+    private static readonly TimeSpan PermitPoll = TimeSpan.FromMilliseconds(250);
+
 
     private readonly TempDirectory _directory;
     private readonly List<Lane> _lanes = [];
@@ -39,7 +45,7 @@ internal sealed class LaneHarness : IAsyncDisposable
         Keys = new CredentialKeyRing(Signer, new Dictionary<string, string> { [Cloud.KeyId] = Cloud.PublicKey });
         Permits = new PermitDirectory(Cloud.PermitCards.Select(c => c.Permit));
         Context = new LaneContext(lot, Signer, Keys, Permits, new LaneOptions(), clock);
-        World = new SimulatedLot(lot, time, new SimulatedLaneTiming(TimeSpan.FromMilliseconds(200), null, TimeSpan.FromMilliseconds(50)), Cloud.PermitsByUid);
+        World = new SimulatedLot(lot, time, new SimulatedLaneTiming(TimeSpan.FromMilliseconds(200), null, PermitPoll), Cloud.PermitsByUid);
         Driver = new SimulatedDriver(time, (_, ct) => Task.Delay(TimeSpan.FromMilliseconds(60), time, ct), TimeSpan.FromMilliseconds(60));
     }
 
@@ -69,7 +75,7 @@ internal sealed class LaneHarness : IAsyncDisposable
     public TimeSpan Step { get; set; } = TimeSpan.FromMilliseconds(20);
 
     public static Task<LaneHarness> CreateAsync(LotFile? lot = null, TrustedClock? clock = null, FakeTimeProvider? time = null, TempDirectory? directory = null) =>
-        CreateCoreAsync(lot ?? new LotFileBuilder(cars: 4, evs: 2, reservableCars: 1).Build(), clock, time ?? new FakeTimeProvider(Start), directory ?? new TempDirectory());
+        CreateCoreAsync(lot ?? new LotFileBuilder(cars: 4, evs: 2, reservableCars: 1).Build(), clock, time ?? new JumpingTimeProvider(Start), directory ?? new TempDirectory());
 
     /// <summary>Creates a lane for <paramref name="gateId"/> over the simulated devices; <see cref="StartAsync"/> starts (recovers) it.</summary>
     public Lane Lane(string gateId)
@@ -83,11 +89,40 @@ internal sealed class LaneHarness : IAsyncDisposable
         return lane;
     }
 
+    /// <summary>Creates a lane for <paramref name="gateId"/> over <paramref name="devices"/> (a test's own rig, e.g. with loop B).</summary>
+    public Lane Lane(string gateId, LaneDevices devices)
+    {
+        var gate = Lot.Gates.Single(g => g.Id == gateId);
+        Lane lane = gate.Direction == GateDirection.Entry
+            ? new EntryLane(gate, devices, Context, Ledger, Time, NullLogger<EntryLane>.Instance)
+            : new ExitLane(gate, devices, Context, Ledger, Time, NullLogger<ExitLane>.Instance);
+        _lanes.Add(lane);
+        return lane;
+    }
+
     public async Task<Lane> StartAsync(string gateId)
     {
         var lane = Lane(gateId);
         await RunAsync(lane.StartAsync(TestContext.Token));
         return lane;
+    }
+
+    public async Task<Lane> StartAsync(string gateId, LaneDevices devices)
+    {
+        var lane = Lane(gateId, devices);
+        await RunAsync(lane.StartAsync(TestContext.Token));
+        return lane;
+    }
+
+    /// <summary>Stops every lane where it is (a power cut for the lanes; the ledger keeps what they committed).</summary>
+    public async Task StopLanesAsync()
+    {
+        foreach (var lane in _lanes)
+        {
+            await lane.DisposeAsync();
+        }
+
+        _lanes.Clear();
     }
 
     public SimulatedLaneRig Rig(string gateId) => World.Rig(gateId);
@@ -106,7 +141,7 @@ internal sealed class LaneHarness : IAsyncDisposable
 
         _lanes.Clear();
         World.Dispose();
-        World = new SimulatedLot(Lot, Time, new SimulatedLaneTiming(TimeSpan.FromMilliseconds(200), null, TimeSpan.FromMilliseconds(50)), Cloud.PermitsByUid);
+        World = new SimulatedLot(Lot, Time, new SimulatedLaneTiming(TimeSpan.FromMilliseconds(200), null, PermitPoll), Cloud.PermitsByUid);
         foreach (var (gateId, loop, passage) in sensors)
         {
             Rig(gateId).Loop(loop);
@@ -116,20 +151,80 @@ internal sealed class LaneHarness : IAsyncDisposable
         Time.Advance(TimeSpan.FromMilliseconds(100));
     }
 
-    /// <summary>Steps the fake clock until <paramref name="condition"/> holds (fails after <paramref name="maxFakeTime"/> of fake time).</summary>
-    public async Task UntilAsync(Func<bool> condition, string what, TimeSpan? maxFakeTime = null)
+    /// <summary>
+    /// Moves the fake clock until <paramref name="condition"/> holds (fails after <paramref name="maxFakeTime"/>
+    /// of fake time). Once the lanes have handled every input, the clock jumps straight to the next
+    /// due timer (a debounce settling, the arm arriving, the closing hold running out); while a lane
+    /// is still busy (a ledger fsync) it moves by <see cref="Step"/> at most.
+    /// </summary>
+    public Task UntilAsync(Func<bool> condition, string what, TimeSpan? maxFakeTime = null) =>
+        UntilAsync(condition, what, maxFakeTime ?? TimeSpan.FromSeconds(30), throwAtLimit: true);
+
+    /// <summary>Lets exactly <paramref name="span"/> of fake time pass, the lanes handling what it brings (never further).</summary>
+    public Task ElapseAsync(TimeSpan span) => UntilAsync(() => false, $"{span} to pass", span, throwAtLimit: false);
+
+    private async Task UntilAsync(Func<bool> condition, string what, TimeSpan limit, bool throwAtLimit)
     {
-        var until = Time.GetUtcNow() + (maxFakeTime ?? TimeSpan.FromSeconds(30));
+        var until = Time.GetUtcNow() + limit;
         while (!condition())
         {
-            if (Time.GetUtcNow() >= until)
+            var now = Time.GetUtcNow();
+            if (now >= until)
             {
-                throw new TimeoutException($"Still waiting for {what} after {maxFakeTime ?? TimeSpan.FromSeconds(30)} of fake time.");
+                if (!throwAtLimit)
+                {
+                    return;
+                }
+
+                throw new TimeoutException($"Still waiting for {what} after {limit} of fake time.");
             }
 
-            Time.Advance(Step);
-            await Task.Delay(1, CancellationToken.None);
+            var quiet = await QuietAsync();
+            if (condition())
+            {
+                break;
+            }
+
+            Time.Advance(await NextStepAsync(quiet, now, until));
         }
+    }
+
+    /// <summary>
+    /// Waits (a bounded number of real yields) until every lane has handled every input, so fake
+    /// time does not run on while a lane is still taking its step (a ledger fsync).
+    /// </summary>
+    private async Task<bool> QuietAsync()
+    {
+        for (var i = 0; i < 500; i++)
+        {
+            await Task.Delay(1, CancellationToken.None);
+            if (_lanes.TrueForAll(l => l.IsQuiet))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>
+    /// <see cref="Step"/>, or further when the lanes are quiet and no timer is due sooner: straight to
+    /// the next due timer (checked again after one more yield, so a continuation the last step
+    /// released has had its turn to register its own timer first).
+    /// </summary>
+    private async Task<TimeSpan> NextStepAsync(bool quiet, DateTimeOffset now, DateTimeOffset until)
+    {
+        var step = Step;
+        if (quiet && Time is JumpingTimeProvider jumping && jumping.NextDue is { } due && due - now > Step)
+        {
+            await Task.Delay(1, CancellationToken.None);
+            if (_lanes.TrueForAll(l => l.IsQuiet) && jumping.NextDue is { } still && still - now > Step)
+            {
+                step = still - now;
+            }
+        }
+
+        return step < until - now ? step : until - now;
     }
 
     /// <summary>Steps the fake clock until <paramref name="task"/> completes.</summary>

@@ -20,7 +20,7 @@ public sealed class TicketPricingTests
     {
         var price = TicketPricing.Price(Lot, VehicleType.Car, Entry, Entry.AddMinutes(10), 0, []);
 
-        Assert.Equal((TicketPrice.Free, 0L), (price.Basis, price.Outstanding.Minor));
+        Assert.Equal((LaneDecisions.Free, 0L), (price.Basis, price.Outstanding.Minor));
         Assert.True(price.MayLeave);
     }
 
@@ -31,7 +31,7 @@ public sealed class TicketPricingTests
 
         var price = TicketPricing.Price(Lot, VehicleType.Car, Entry, exit, 0, []);
 
-        Assert.Equal(TicketPrice.FeeDue, price.Basis);
+        Assert.Equal(LaneDecisions.FeeDue, price.Basis);
         Assert.Equal(TariffEngine.Quote(Lot.Tariff, VehicleType.Car, Entry, exit).Total, price.Outstanding);
     }
 
@@ -42,7 +42,7 @@ public sealed class TicketPricingTests
 
         var price = TicketPricing.Price(Lot, VehicleType.Car, Entry, Entry.AddHours(2).AddMinutes(10), 0, payments);
 
-        Assert.Equal(TicketPrice.PaidBasis, price.Basis);
+        Assert.Equal(LaneDecisions.Paid, price.Basis);
         Assert.True(price.MayLeave);
         Assert.Equal(900, price.Quote.Total.Minor);
     }
@@ -54,7 +54,7 @@ public sealed class TicketPricingTests
 
         var price = TicketPricing.Price(Lot, VehicleType.Car, Entry, Entry.AddHours(2).AddMinutes(16), 0, payments);
 
-        Assert.Equal(TicketPrice.FeeDue, price.Basis);
+        Assert.Equal(LaneDecisions.FeeDue, price.Basis);
         Assert.Equal(new Money(200, "EUR"), price.Outstanding);
         Assert.Equal(new Money(800, "EUR"), price.Paid);
     }
@@ -66,7 +66,7 @@ public sealed class TicketPricingTests
 
         var price = TicketPricing.Price(Lot, VehicleType.Car, Entry, Entry.AddHours(2), 0, payments);
 
-        Assert.Equal((TicketPrice.FeeDue, 600L), (price.Basis, price.Outstanding.Minor));
+        Assert.Equal((LaneDecisions.FeeDue, 600L), (price.Basis, price.Outstanding.Minor));
     }
 
     [Fact]

@@ -35,7 +35,7 @@ public sealed class LaneRecoveryTests : IAsyncLifetime
         Assert.Equal("aborted", recovered.Payload.GetProperty("resolution").GetString());
         Assert.Equal(SessionStatus.Void, (await _h.Ledger.GetSessionAsync(ticketId, TestContext.Token))!.Status);
         var lane = (await _h.Ledger.GetLaneAsync("entry-1", TestContext.Token))!;
-        Assert.Equal("idle", lane.State);
+        Assert.Equal(LaneStep.Idle, lane.State);
         Assert.False(lane.BarrierOpen);
         Assert.Equal(BarrierPosition.Closed, _h.Rig("entry-1").Barrier.Position);
         Assert.Empty(await _h.Ledger.GetGateCountsAsync(TestContext.Token));
@@ -207,7 +207,7 @@ public sealed class LaneRecoveryTests : IAsyncLifetime
 
         var lane = (await _h.Ledger.GetLaneAsync("entry-1", TestContext.Token))!;
         Assert.True(lane.BarrierOpen);
-        Assert.Equal(intoPassage ? "passing" : "open", lane.State);
+        Assert.Equal(intoPassage ? LaneStep.Passing : LaneStep.Open, lane.State);
         return entry.Snapshot.TicketId!;
     }
 }

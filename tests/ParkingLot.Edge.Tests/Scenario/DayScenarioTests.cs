@@ -3,6 +3,7 @@ using Microsoft.Extensions.Time.Testing;
 using ParkingLot.Edge.Gates;
 using ParkingLot.Edge.Hardware.Barriers;
 using ParkingLot.Edge.Lots;
+using ParkingLot.Edge.Ledger;
 using ParkingLot.Edge.Occupancy;
 using ParkingLot.Edge.Payments;
 using ParkingLot.Edge.Simulation;
@@ -113,7 +114,7 @@ public sealed class DayScenarioTests(ITestOutputHelper output)
         Assert.All(payments, p => Assert.Equal(lot.Currency, p.Amount.Currency));
         Assert.Empty(await h.Ledger.GetGateCountsAsync(TestContext.Token));
         Assert.Empty(await h.Ledger.GetInsideAsync(TestContext.Token));
-        Assert.All(await h.Ledger.GetLanesAsync(TestContext.Token), l => Assert.Equal(("idle", false, (string?)null), (l.State, l.BarrierOpen, l.Fault)));
+        Assert.All(await h.Ledger.GetLanesAsync(TestContext.Token), l => Assert.Equal((LaneStep.Idle, false, (string?)null), (l.State, l.BarrierOpen, l.Fault)));
 
         async Task ArriveAsync(Vehicle vehicle)
         {

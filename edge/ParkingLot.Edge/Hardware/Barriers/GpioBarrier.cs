@@ -22,10 +22,21 @@ internal enum BarrierResult
     Reached,
 
     /// <summary>
-    /// The position was not confirmed in time (or the feedback is contradictory). The caller records
-    /// a fault event and puts the lane in its safe state; the relay is left where it was commanded.
+    /// The position was not confirmed in time (or the feedback is contradictory): a stuck arm or a
+    /// wiring fault. The caller records a fault event and puts the lane in its safe state; the relay
+    /// is left where it was commanded.
     /// </summary>
     BarrierFault,
+
+    /// <summary>
+    /// Commanded closed, the arm left the open switch and came back to it without reaching closed:
+    /// the barrier controller's own safety input (its photocell or loop) reversed it. The arm works;
+    /// something was under it. Not a fault.
+    /// </summary>
+    Reversed,
+
+    /// <summary>A newer command replaced this one before it finished (the newer one reports the arm).</summary>
+    Superseded,
 }
 
 /// <summary>What became of one open/close command.</summary>
@@ -34,7 +45,11 @@ internal sealed record BarrierOutcome(BarrierResult Result, BarrierPosition Posi
     public bool Reached => Result == BarrierResult.Reached;
 }
 
-/// <summary>A barrier arm with position feedback. Moves are serialised: one command at a time.</summary>
+/// <summary>
+/// A barrier arm with position feedback. A command replaces the one in flight at once (the relay is
+/// written before the call first awaits, so calls made in order drive the relay in order); the
+/// replaced call returns <see cref="BarrierResult.Superseded"/>. That is how a lane reverses a closing arm.
+/// </summary>
 internal interface IBarrierDriver : IReportsHealth
 {
     string Id { get; }
@@ -75,6 +90,11 @@ internal sealed record GpioBarrierOptions
 /// A barrier driven by one relay (energised = hold open, released = close) with two limit-switch
 /// inputs. The relay is the only thing we command; the limit switches are the only thing we trust:
 /// a move succeeds when the target switch reports, never because time has passed.
+/// <para>
+/// The relay line is not touched until the first command: releasing it at start-up would drop an
+/// arm that is up over a vehicle before power-on recovery has read the ledger and the sensors. The
+/// first command opens the line at the commanded level.
+/// </para>
 /// </summary>
 internal sealed class GpioBarrier : IBarrierDriver, IDisposable
 {
@@ -84,7 +104,8 @@ internal sealed class GpioBarrier : IBarrierDriver, IDisposable
     private readonly TimeProvider _time;
     private readonly DebouncedInput _openSwitch;
     private readonly DebouncedInput _closedSwitch;
-    private readonly SemaphoreSlim _oneMove = new(1, 1);
+    private readonly Lock _moveLock = new();
+    private CancellationTokenSource? _currentMove;
     private volatile bool _moving;
     private BarrierOutcome? _lastOutcome;
 
@@ -96,8 +117,6 @@ internal sealed class GpioBarrier : IBarrierDriver, IDisposable
         _time = time;
         _shouldDispose = shouldDispose;
 
-        // Start with the relay released: after a reboot the safe state is "not commanding open".
-        _controller.OpenPin(options.RelayPin, PinMode.Output, RelayLevel(energised: false));
         _openSwitch = new DebouncedInput($"{id}.open", DeviceKind.Barrier, controller, Feedback(options.OpenFeedbackPin), time, shouldDispose: false);
         _closedSwitch = new DebouncedInput($"{id}.closed", DeviceKind.Barrier, controller, Feedback(options.ClosedFeedbackPin), time, shouldDispose: false);
     }
@@ -147,47 +166,40 @@ internal sealed class GpioBarrier : IBarrierDriver, IDisposable
         {
             _controller.Dispose();
         }
-        else
+        else if (_controller.IsPinOpen(_options.RelayPin))
         {
             _controller.ClosePin(_options.RelayPin);
         }
 
-        _oneMove.Dispose();
+        lock (_moveLock)
+        {
+            _currentMove?.Cancel();
+        }
     }
 
     private async Task<BarrierOutcome> MoveAsync(bool open, CancellationToken cancellationToken)
     {
-        await _oneMove.WaitAsync(cancellationToken);
-        var started = _time.GetTimestamp();
+        CancellationTokenSource move;
+        long started;
+        lock (_moveLock)
+        {
+            // A newer command wins at once: a closing arm must be able to go back up without
+            // waiting for the close to time out.
+            _currentMove?.Cancel();
+            move = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            _currentMove = move;
+            _moving = true;
+            Drive(energised: open);
+            started = _time.GetTimestamp();
+        }
+
         try
         {
-            var target = open ? _openSwitch : _closedSwitch;
-            var wanted = open ? BarrierPosition.Open : BarrierPosition.Closed;
-            _moving = true;
-            _controller.Write(_options.RelayPin, RelayLevel(energised: open));
-
-            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            var reached = target.WaitForAsync(true, timeout.Token);
-            var expired = Task.Delay(_options.MoveTimeout, _time, timeout.Token);
-            var first = await Task.WhenAny(reached, expired);
-            await timeout.CancelAsync();
+            var outcome = await WatchAsync(open, started, move.Token);
             cancellationToken.ThrowIfCancellationRequested();
-
-            var elapsed = _time.GetElapsedTime(started);
-            var position = Position;
-            BarrierOutcome outcome;
-            if (first == reached && position == wanted)
+            if (outcome is null)
             {
-                outcome = new BarrierOutcome(BarrierResult.Reached, position, elapsed);
-            }
-            else if (position == BarrierPosition.Conflicting)
-            {
-                outcome = new BarrierOutcome(BarrierResult.BarrierFault, position, elapsed, "both limit switches report");
-            }
-            else
-            {
-                outcome = new BarrierOutcome(BarrierResult.BarrierFault, position, elapsed,
-                    $"{(open ? "open" : "closed")} position not reached within {_options.MoveTimeout.TotalSeconds:0.#} s");
+                return new BarrierOutcome(BarrierResult.Superseded, Position, _time.GetElapsedTime(started));
             }
 
             Volatile.Write(ref _lastOutcome, outcome);
@@ -195,8 +207,101 @@ internal sealed class GpioBarrier : IBarrierDriver, IDisposable
         }
         finally
         {
-            _moving = false;
-            _oneMove.Release();
+            lock (_moveLock)
+            {
+                if (_currentMove == move)
+                {
+                    _currentMove = null;
+                    _moving = false;
+                }
+            }
+
+            move.Dispose();
+        }
+    }
+
+    /// <summary>Watches the limit switches for one move; null when the move was superseded or cancelled.</summary>
+    private async Task<BarrierOutcome?> WatchAsync(bool open, long started, CancellationToken cancellationToken)
+    {
+        using var watching = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var token = watching.Token;
+        var target = open ? _openSwitch : _closedSwitch;
+        var wanted = open ? BarrierPosition.Open : BarrierPosition.Closed;
+        var expired = Task.Delay(_options.MoveTimeout, _time, token);
+        var reached = target.WaitForAsync(true, token);
+        var reversed = false;
+        Task? first = null;
+        if (open)
+        {
+            first = await Task.WhenAny(reached, expired);
+        }
+        else
+        {
+            // Closing: once the arm has left the open switch, coming back to it before the closed
+            // switch reports is the barrier controller reversing the arm (its own safety input),
+            // not a stuck arm. A stuck arm never leaves, or never arrives anywhere.
+            if (_openSwitch.IsActive)
+            {
+                var left = _openSwitch.WaitForAsync(false, token);
+                first = await Task.WhenAny(reached, left, expired);
+                if (first == left)
+                {
+                    first = reached.IsCompleted ? reached : null;
+                }
+            }
+
+            if (first is null)
+            {
+                var back = _openSwitch.WaitForAsync(true, token);
+                first = await Task.WhenAny(reached, back, expired);
+                reversed = first == back;
+            }
+        }
+
+        await watching.CancelAsync();
+        if (cancellationToken.IsCancellationRequested)
+        {
+            return null;
+        }
+
+        var elapsed = _time.GetElapsedTime(started);
+        if (first == reached && Position == BarrierPosition.Conflicting)
+        {
+            // The target switch settled before the one the arm left (travel shorter than the
+            // debounce, or timers late on a loaded Pi): give the other switch its debounce to
+            // settle before calling the feedback contradictory.
+            var other = open ? _closedSwitch : _openSwitch;
+            using var settle = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            await Task.WhenAny(other.WaitForAsync(false, settle.Token), Task.Delay(_options.FeedbackStableTime * 3, _time, settle.Token));
+            await settle.CancelAsync();
+        }
+
+        var position = Position;
+        if (first == reached && position == wanted)
+        {
+            return new BarrierOutcome(BarrierResult.Reached, position, elapsed);
+        }
+
+        if (position == BarrierPosition.Conflicting)
+        {
+            return new BarrierOutcome(BarrierResult.BarrierFault, position, elapsed, "both limit switches report");
+        }
+
+        return reversed
+            ? new BarrierOutcome(BarrierResult.Reversed, position, elapsed, "the barrier controller reversed the arm (its safety input saw something under it)")
+            : new BarrierOutcome(BarrierResult.BarrierFault, position, elapsed, $"{(open ? "open" : "closed")} position not reached within {_options.MoveTimeout.TotalSeconds:0.#} s");
+    }
+
+    private void Drive(bool energised)
+    {
+        var level = RelayLevel(energised);
+        if (_controller.IsPinOpen(_options.RelayPin))
+        {
+            _controller.Write(_options.RelayPin, level);
+        }
+        else
+        {
+            _controller.OpenPin(_options.RelayPin, PinMode.Output, level);
         }
     }
 

@@ -4,11 +4,15 @@ using ParkingLot.Edge.Hardware.Gpio;
 namespace ParkingLot.Edge.Hardware.Barriers;
 
 /// <summary>
-/// The arm of a simulated barrier: watches the relay output of a <see cref="SimulatedGpioDriver"/>
-/// and, like the real mechanics, releases the limit switch it leaves at once and makes the target
-/// switch after <see cref="TravelTime"/>. With <see cref="Stuck"/> the arm never arrives, which is
-/// how tests and the simulator produce a barrier fault. Pairs with <see cref="GpioBarrier"/>'s
-/// defaults: relay active low, limit switches active low.
+/// The arm of a simulated barrier and its controller: watches the relay output of a
+/// <see cref="SimulatedGpioDriver"/> and, like the real mechanics, releases the limit switch it leaves
+/// at once and makes the target switch after <see cref="TravelTime"/>. Like a real arm it falls as
+/// soon as the relay is released, wherever it rests (a driver that releases the relay at start-up
+/// drops an arm that was up: <see cref="Descents"/> counts every fall). With <see cref="Stuck"/> the
+/// arm never arrives (a barrier fault); <see cref="ObstacleUnderArm"/> is the controller's own safety
+/// input (photocell or loop): while it is set, a falling arm goes back up by itself, as the
+/// controller reverses it. Pairs with <see cref="GpioBarrier"/>'s defaults: relay active low, limit
+/// switches active low.
 /// </summary>
 internal sealed class SimulatedBarrierMechanics : IDisposable
 {
@@ -17,6 +21,8 @@ internal sealed class SimulatedBarrierMechanics : IDisposable
     private readonly ITimer _arrival;
     private readonly object _gate = new();
     private bool? _targetOpen;
+    private bool _obstacle;
+    private bool _arrived = true;
 
     public SimulatedBarrierMechanics(SimulatedGpioDriver driver, GpioBarrierOptions options, TimeProvider time, bool startOpen = false)
     {
@@ -24,7 +30,7 @@ internal sealed class SimulatedBarrierMechanics : IDisposable
         _options = options;
         _arrival = time.CreateTimer(_ => Arrive(), null, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
 
-        // The arm rests where it starts, so the barrier's initial "relay released" is no move.
+        // The arm rests where it starts; the relay line is whatever the driver finds.
         _targetOpen = startOpen;
         SetSwitches(open: startOpen, closed: !startOpen);
         _driver.OutputWritten += OnOutputWritten;
@@ -38,6 +44,46 @@ internal sealed class SimulatedBarrierMechanics : IDisposable
 
     /// <summary>How many moves the relay commanded.</summary>
     public int Moves { get; private set; }
+
+    /// <summary>How many times the arm started to fall (relay released while it was not down).</summary>
+    public int Descents { get; private set; }
+
+    /// <summary>How many times the controller's safety input sent a falling arm back up.</summary>
+    public int SafetyReversals { get; private set; }
+
+    /// <summary>
+    /// The barrier controller's own safety input (its photocell or safety loop) sees something under
+    /// the arm. Set while the arm is falling, the controller reverses it: the arm goes back up and
+    /// stays up, with the relay still released.
+    /// </summary>
+    public bool ObstacleUnderArm
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _obstacle;
+            }
+        }
+
+        set
+        {
+            lock (_gate)
+            {
+                _obstacle = value;
+                if (!value || _targetOpen != false || _arrived)
+                {
+                    return;
+                }
+
+                _targetOpen = true;
+                SafetyReversals++;
+            }
+
+            SetSwitches(open: false, closed: false);
+            _arrival.Change(TravelTime, Timeout.InfiniteTimeSpan);
+        }
+    }
 
     public void Dispose()
     {
@@ -61,7 +107,18 @@ internal sealed class SimulatedBarrierMechanics : IDisposable
             }
 
             _targetOpen = open;
+            _arrived = false;
             Moves++;
+            if (!open)
+            {
+                Descents++;
+                if (_obstacle)
+                {
+                    // The controller's safety input is already blocked: the arm dips and goes back up.
+                    _targetOpen = true;
+                    SafetyReversals++;
+                }
+            }
         }
 
         // The arm leaves the switch it rests on as soon as the motor starts.
@@ -83,6 +140,7 @@ internal sealed class SimulatedBarrierMechanics : IDisposable
             }
 
             open = target;
+            _arrived = true;
         }
 
         SetSwitches(open: open, closed: !open);
