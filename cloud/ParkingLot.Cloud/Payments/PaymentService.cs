@@ -29,6 +29,17 @@ internal sealed class PaymentService(
     public async Task<Results<Ok<PaymentResponse>, ProblemHttpResult>> PayAsync(
         string userId, PaymentRequest request, string? idempotencyKey, CancellationToken cancellationToken)
     {
+        // The declared limits, named, whatever binds the record (they are also DataAnnotations on it).
+        if (request.PaymentMethod is { Length: > 64 })
+        {
+            return ApiProblems.Invalid("paymentMethod must be at most 64 characters (a Stripe payment method id).");
+        }
+
+        if (request.RedeemPoints is < 0 or > 100_000_000)
+        {
+            return ApiProblems.Invalid("redeemPoints must be between 0 and 100000000.");
+        }
+
         if (ApiProblems.Missing(("bookingId", request.BookingId)) is { } missing)
         {
             return missing;
