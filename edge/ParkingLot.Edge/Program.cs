@@ -1,13 +1,7 @@
 using Microsoft.Extensions.Options;
 using ParkingLot.Edge;
-using ParkingLot.Edge.Control;
-using ParkingLot.Edge.Gates;
-using ParkingLot.Edge.Kiosk;
-using ParkingLot.Edge.Ledger;
+using ParkingLot.Edge.Hardware;
 using ParkingLot.Edge.Lots;
-using ParkingLot.Edge.Simulation;
-using ParkingLot.Edge.Sync;
-using ParkingLot.Edge.Time;
 
 var commandLine = EdgeCommandLine.Parse(args);
 if (commandLine.Help)
@@ -24,9 +18,6 @@ if (commandLine.Error is not null)
 
 var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { Args = commandLine.Passthrough });
 builder.Configuration.AddInMemoryCollection(commandLine.Settings);
-builder.Services.AddSystemd();
-builder.Services.AddSingleton(TimeProvider.System);
-builder.Services.AddSingleton<AgentIdentity>();
 
 LotFile lot;
 try
@@ -39,25 +30,7 @@ catch (LotFileException ex)
     return 2;
 }
 
-// Start order = registration order; stop order is the reverse, so traffic stops first and the
-// outbox flushes last, with the ledger still open.
-builder.AddLedger();
-builder.AddTrustedTime();
-builder.AddSync(lot);
-if (builder.Configuration.GetValue<bool>($"{EdgeOptions.Section}:{nameof(EdgeOptions.Simulate)}"))
-{
-    builder.AddSimulation(lot);
-}
-else
-{
-    builder.AddHardwareLanes(lot);
-}
-
-// The pay kiosk after the lanes: it starts serving last and stops first.
-builder.AddKiosk(lot, builder.Configuration.GetValue<bool>($"{EdgeOptions.Section}:{nameof(EdgeOptions.Simulate)}"));
-
-// Last: the control API for parkctl sees every gate driver and device registered above.
-builder.AddControl(lot);
+builder.AddAgent(lot, HardwareBuses.Linux);
 
 using var host = builder.Build();
 try

@@ -18,12 +18,12 @@ public sealed class CredentialTests : IDisposable
 
     public CredentialTests()
     {
-        _edge = new CredentialSigner("edge-demo-lot-1", _edgeKey);
-        _cloud = new CredentialSigner("cloud-2026", _cloudKey);
-        _verifier = new CredentialVerifier(new Dictionary<string, ECDsa>
+        _edge = new CredentialSigner("edge-demo-lot-1", _edgeKey, CredentialKinds.Ticket);
+        _cloud = new CredentialSigner("cloud-2026", _cloudKey, CredentialKinds.Cloud);
+        _verifier = new CredentialVerifier(new Dictionary<string, TrustedKey>
         {
-            ["edge-demo-lot-1"] = _edgeKey,
-            ["cloud-2026"] = _cloudKey,
+            ["edge-demo-lot-1"] = new(_edgeKey, CredentialKinds.Ticket),
+            ["cloud-2026"] = new(_cloudKey, CredentialKinds.Cloud),
         });
     }
 
@@ -233,7 +233,7 @@ public sealed class CredentialTests : IDisposable
     public void Verify_UnknownKeyId_IsUnknownKey()
     {
         using var otherKey = CredentialKeys.CreateKeyPair();
-        var code = new CredentialSigner("edge-other-lot-1", otherKey).Sign(Ticket());
+        var code = new CredentialSigner("edge-other-lot-1", otherKey, CredentialKinds.Ticket).Sign(Ticket());
 
         var check = _verifier.Verify(code, LotId, Issued);
 
@@ -244,7 +244,7 @@ public sealed class CredentialTests : IDisposable
     public void Verify_SameKeyIdButDifferentKey_IsBadSignature()
     {
         using var impostorKey = CredentialKeys.CreateKeyPair();
-        var code = new CredentialSigner("edge-demo-lot-1", impostorKey).Sign(Ticket());
+        var code = new CredentialSigner("edge-demo-lot-1", impostorKey, CredentialKinds.Ticket).Sign(Ticket());
 
         var check = _verifier.Verify(code, LotId, Issued);
 
@@ -256,7 +256,7 @@ public sealed class CredentialTests : IDisposable
     public void Verify_BadSignatureOnOtherLotsCode_ReportsSignatureBeforeLot()
     {
         using var impostorKey = CredentialKeys.CreateKeyPair();
-        var code = new CredentialSigner("edge-demo-lot-1", impostorKey).Sign(Ticket() with { LotId = "harbour-lot" });
+        var code = new CredentialSigner("edge-demo-lot-1", impostorKey, CredentialKinds.Ticket).Sign(Ticket() with { LotId = "harbour-lot" });
 
         Assert.Equal(CredentialStatus.BadSignature, _verifier.Verify(code, LotId, Issued).Status);
     }
@@ -266,8 +266,8 @@ public sealed class CredentialTests : IDisposable
     {
         using var publicOnly = CredentialKeys.ImportPublicKey(CredentialKeys.ExportPublicKey(_edgeKey));
         using var privateCopy = CredentialKeys.ImportPrivateKeyPem(CredentialKeys.ExportPrivateKeyPem(_edgeKey));
-        var code = new CredentialSigner("edge-demo-lot-1", privateCopy).Sign(Ticket());
-        var verifier = new CredentialVerifier(new Dictionary<string, ECDsa> { ["edge-demo-lot-1"] = publicOnly });
+        var code = new CredentialSigner("edge-demo-lot-1", privateCopy, CredentialKinds.Ticket).Sign(Ticket());
+        var verifier = new CredentialVerifier(new Dictionary<string, TrustedKey> { ["edge-demo-lot-1"] = new(publicOnly, CredentialKinds.Ticket) });
 
         Assert.Equal(CredentialStatus.Valid, verifier.Verify(code, LotId, Issued).Status);
         Assert.StartsWith("-----BEGIN PRIVATE KEY-----", CredentialKeys.ExportPrivateKeyPem(_edgeKey), StringComparison.Ordinal);
@@ -290,8 +290,8 @@ public sealed class CredentialTests : IDisposable
     {
         using var p384 = ECDsa.Create(ECCurve.NamedCurves.nistP384);
 
-        Assert.Throws<ArgumentException>(() => new CredentialSigner("k", p384));
-        Assert.Throws<ArgumentException>(() => new CredentialVerifier(new Dictionary<string, ECDsa> { ["k"] = p384 }));
+        Assert.Throws<ArgumentException>(() => new CredentialSigner("k", p384, CredentialKinds.Ticket));
+        Assert.Throws<ArgumentException>(() => new CredentialVerifier(new Dictionary<string, TrustedKey> { ["k"] = new(p384, CredentialKinds.Ticket) }));
         Assert.Throws<FormatException>(() => CredentialKeys.ImportPublicKey(CredentialKeys.ExportPublicKey(p384)));
     }
 
@@ -312,6 +312,55 @@ public sealed class CredentialTests : IDisposable
     public void Sign_InvalidCredential_Throws(Credential credential)
     {
         Assert.Throws<ArgumentException>(() => _edge.Sign(credential));
+    }
+
+    [Fact]
+    public void Sign_EdgeTicketKeyAskedForAPass_IsRefused()
+    {
+        var pass = new Credential(CredentialKind.Pass, LotId, "bk-1", VehicleType.Car, null, Issued, Issued.AddHours(3), 1);
+
+        var refused = Assert.Throws<ArgumentException>(() => _edge.Sign(pass));
+
+        Assert.Contains("not a Pass", refused.Message, StringComparison.Ordinal);
+        Assert.Throws<ArgumentException>(() => _edge.Sign(pass with { Kind = CredentialKind.Permit }));
+    }
+
+    [Fact]
+    public void Sign_CloudPassKeyAskedForATicket_IsRefused()
+    {
+        Assert.Throws<ArgumentException>(() => _cloud.Sign(Ticket()));
+    }
+
+    [Fact]
+    public void Verify_PassSignedWithTheEdgeTicketKey_IsRefusedAsTheWrongKeyForAPass()
+    {
+        // An attacker holding the edge's key (or a signer without the binding) signs a pass with it.
+        var rogue = new CredentialSigner("edge-demo-lot-1", _edgeKey, CredentialKinds.Ticket | CredentialKinds.Pass);
+        var code = rogue.Sign(new Credential(CredentialKind.Pass, LotId, "bk-1", VehicleType.Car, null, Issued, Issued.AddHours(3), 1));
+
+        var check = _verifier.Verify(code, LotId, Issued.AddMinutes(1));
+
+        Assert.Equal(CredentialStatus.UnknownKey, check.Status);
+        Assert.Null(check.Credential);
+        Assert.Contains("may not sign a pass", check.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Verify_TicketSignedWithTheCloudPassKey_IsRefusedAsTheWrongKeyForATicket()
+    {
+        var rogue = new CredentialSigner("cloud-2026", _cloudKey, CredentialKinds.Ticket);
+        var code = rogue.Sign(Ticket());
+
+        var check = _verifier.Verify(code, LotId, Issued.AddMinutes(1));
+
+        Assert.Equal(CredentialStatus.UnknownKey, check.Status);
+        Assert.Contains("may not sign a ticket", check.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Constructor_KeyBoundToNoKind_Throws()
+    {
+        Assert.Throws<ArgumentException>(() => new CredentialSigner("k", _edgeKey, CredentialKinds.None));
     }
 
     private static Credential Ticket() =>

@@ -23,7 +23,7 @@ internal sealed class PassSigner : IDisposable
         _key = LoadOrCreate(passes.Value.SigningKeyPem, Path.Combine(Path.GetFullPath(storage.Value.DataDirectory), KeyFileName));
         PublicKey = CredentialKeys.ExportPublicKey(_key);
         KeyId = "cloud-" + Convert.ToHexStringLower(SHA256.HashData(Convert.FromBase64String(PublicKey)))[..12];
-        _signer = new CredentialSigner(KeyId, _key);
+        _signer = new CredentialSigner(KeyId, _key, CredentialKinds.Cloud);
     }
 
     public string KeyId { get; }

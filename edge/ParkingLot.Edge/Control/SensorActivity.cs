@@ -9,7 +9,9 @@ namespace ParkingLot.Edge.Control;
 /// `parkctl sensors` can show a flapping loop or spot sensor. Spot sensors are followed through the
 /// ledger (every <see cref="OccupancyChanged"/>), gate inputs through their debounced change events.
 /// In memory only: after a restart the rate starts again from zero, the last change of a spot comes
-/// from the ledger's spot table.
+/// from the ledger's spot table. Rates are per hour of the world the sensors watch: on a simulated lot
+/// whose traffic plays at <see cref="SensorTimeScale"/> scenario seconds per second, a real minute is
+/// that many scenario minutes, so the demo's compressed day does not read as flapping.
 /// </summary>
 internal sealed class SensorActivity : IHostedService
 {
@@ -23,11 +25,13 @@ internal sealed class SensorActivity : IHostedService
     private readonly Dictionary<string, Queue<DateTimeOffset>> _changes = new(StringComparer.Ordinal);
     private readonly Dictionary<string, DateTimeOffset> _lastChange = new(StringComparer.Ordinal);
     private readonly DateTimeOffset _started;
+    private readonly SensorTimeScale? _scale;
 
-    public SensorActivity(LedgerStore ledger, IEnumerable<ControlledGate> gates, TimeProvider time)
+    public SensorActivity(LedgerStore ledger, IEnumerable<ControlledGate> gates, TimeProvider time, SensorTimeScale? scale = null)
     {
         _ledger = ledger;
         _time = time;
+        _scale = scale;
         _started = time.GetUtcNow();
         _inputs = [.. gates.SelectMany(g => new[] { g.Loop, g.Passage }).OfType<IDigitalInput>()];
     }
@@ -74,7 +78,7 @@ internal sealed class SensorActivity : IHostedService
             // A young agent has watched for less than the window: rate over what it saw, but at least
             // a minute, so two changes in the first seconds are not reported as a storm.
             var watched = TimeSpan.FromTicks(Math.Clamp((now - _started).Ticks, TimeSpan.FromMinutes(1).Ticks, Window.Ticks));
-            return (last, queue.Count * (TimeSpan.FromHours(1) / watched), queue.Count);
+            return (last, queue.Count * (TimeSpan.FromHours(1) / watched) / (_scale?.DivisorFor(sensorId) ?? 1), queue.Count);
         }
     }
 
@@ -118,4 +122,23 @@ internal sealed class SensorActivity : IHostedService
             Record(input.Id, e.At);
         }
     }
+}
+
+/// <summary>
+/// How fast the watched world runs against the clock: 1 on hardware, the traffic generator's
+/// <c>--speed</c> on a simulated lot (registered by the simulation). A sensor whose changes come from
+/// a fault injected in real time (<see cref="SimulatedFaults"/>: a chattering relay does not speed up
+/// with the scenario) is judged in real time: <see cref="MarkRealTime"/>.
+/// </summary>
+internal sealed class SensorTimeScale(double scenarioSecondsPerSecond)
+{
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, bool> _realTime = new(StringComparer.Ordinal);
+
+    public double ScenarioSecondsPerSecond { get; } = scenarioSecondsPerSecond;
+
+    /// <summary>Rates of <paramref name="sensorId"/> are per real hour from now on.</summary>
+    public void MarkRealTime(string sensorId) => _realTime[sensorId] = true;
+
+    /// <summary>What a rate measured on the clock is divided by to get it per hour of the watched world.</summary>
+    public double DivisorFor(string sensorId) => _realTime.ContainsKey(sensorId) || ScenarioSecondsPerSecond <= 0 ? 1 : ScenarioSecondsPerSecond;
 }

@@ -10,7 +10,7 @@ namespace ParkingLot.Edge.Control;
 /// feeder; the lane sees every edge). Device ids are <c>&lt;gate&gt;.barrier</c>, <c>.printer</c>,
 /// <c>.loop</c>, <c>.beam</c>.
 /// </summary>
-internal sealed class SimulatedFaults(SimulatedLot lot, IConfiguration configuration, TimeProvider time) : IHostedService, IDisposable
+internal sealed class SimulatedFaults(SimulatedLot lot, IConfiguration configuration, TimeProvider time, SensorTimeScale? scale = null) : IHostedService, IDisposable
 {
     private static readonly TimeSpan FlapPeriod = TimeSpan.FromMilliseconds(300);
 
@@ -44,6 +44,9 @@ internal sealed class SimulatedFaults(SimulatedLot lot, IConfiguration configura
                 case ("loop" or "beam", "flapping"):
                     var on = false;
                     var loop = device == "loop";
+
+                    // The chatter runs in real time, whatever the scenario speed: judge its rate so.
+                    scale?.MarkRealTime($"{rig.Gate.Id}.{device}");
                     _timers.Add(time.CreateTimer(_ =>
                     {
                         on = !on;

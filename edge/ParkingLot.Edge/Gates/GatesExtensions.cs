@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using ParkingLot.Edge.Hardware;
 using ParkingLot.Edge.Ledger;
 using ParkingLot.Edge.Lots;
 using ParkingLot.Edge.Time;
@@ -58,12 +59,19 @@ internal static class GatesExtensions
     /// now, while the host is built (like the lot file is read), so that only gates whose loop, beam
     /// and barrier opened get a lane; what could not be opened is logged at start.
     /// </summary>
-    public static void AddHardwareLanes(this IHostApplicationBuilder builder, LotFile lot)
+    public static void AddHardwareLanes(this IHostApplicationBuilder builder, LotFile lot, HardwareBuses buses)
     {
         var options = new LaneHardwareOptions();
         builder.Configuration.GetSection(LaneOptions.Section).Bind(options);
-        var hardware = LaneHardware.Open(lot, options, TimeProvider.System);
-        builder.Services.AddSingleton(hardware);
+        var hardware = LaneHardware.Open(lot, options, buses, TimeProvider.System);
+
+        // Resolving the buses first makes the container dispose the lanes' drivers before the buses
+        // under them (reverse creation order), so no debounce timer reads a closed GPIO controller.
+        builder.Services.AddSingleton(sp =>
+        {
+            _ = sp.GetRequiredService<HardwareBuses>();
+            return hardware;
+        });
         builder.Services.AddHostedService<LaneHardwareReport>();
         builder.Services.AddSingleton<IPermitDirectory>(new PermitDirectory((lot.Permits ?? []).Select(p => new Permit(p.PermitId, p.VehicleType, null, p.ValidUntil))));
         builder.AddLanes(lot, (sp, gate) => sp.GetRequiredService<LaneHardware>().Devices(gate.Id), gate => hardware.GateIds.Contains(gate.Id));

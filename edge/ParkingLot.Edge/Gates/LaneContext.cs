@@ -107,12 +107,12 @@ internal sealed class PermitDirectory(IEnumerable<Permit>? permits = null) : IPe
 internal sealed class CredentialKeyRing : IDisposable
 {
     private readonly Lock _lock = new();
-    private readonly Dictionary<string, ECDsa> _keys = new(StringComparer.Ordinal);
-    private CredentialVerifier _verifier = new(new Dictionary<string, ECDsa>());
+    private readonly Dictionary<string, TrustedKey> _keys = new(StringComparer.Ordinal);
+    private CredentialVerifier _verifier = new(new Dictionary<string, TrustedKey>());
 
     public CredentialKeyRing(TicketSigner signer, IReadOnlyDictionary<string, string>? trusted = null)
     {
-        Trust(signer.KeyId, signer.PublicKey);
+        Trust(signer.KeyId, signer.PublicKey, CredentialKinds.Ticket);
         foreach (var (keyId, publicKey) in trusted ?? new Dictionary<string, string>())
         {
             Trust(keyId, publicKey);
@@ -122,14 +122,15 @@ internal sealed class CredentialKeyRing : IDisposable
     /// <summary>
     /// Trusts <paramref name="base64PublicKey"/> (SubjectPublicKeyInfo) under <paramref name="keyId"/>;
     /// replaces an older key of that id (the old one is left to the GC: a lane may be verifying with it).
+    /// The key vouches only for <paramref name="kinds"/>: cloud keys (the default) for passes and permits.
     /// </summary>
     /// <exception cref="FormatException">Not a P-256 public key.</exception>
-    public void Trust(string keyId, string base64PublicKey)
+    public void Trust(string keyId, string base64PublicKey, CredentialKinds kinds = CredentialKinds.Cloud)
     {
         var key = CredentialKeys.ImportPublicKey(base64PublicKey);
         lock (_lock)
         {
-            _keys[keyId] = key;
+            _keys[keyId] = new TrustedKey(key, kinds);
             _verifier = new CredentialVerifier(_keys);
         }
     }
@@ -160,8 +161,8 @@ internal sealed class CredentialKeyRing : IDisposable
         }
 
         // Surely outside: the verifier's own sentence at a time that shows it.
-        return credential.ValidTo is { } end && end <= interval.Lo
-            ? verifier.Verify(code, lotId, interval.Lo)
+        return credential.ValidTo is { } end && end <= interval.LenientLo
+            ? verifier.Verify(code, lotId, interval.LenientLo)
             : verifier.Verify(code, lotId, interval.Hi ?? interval.Lo);
     }
 
@@ -171,7 +172,7 @@ internal sealed class CredentialKeyRing : IDisposable
         {
             foreach (var key in _keys.Values)
             {
-                key.Dispose();
+                key.PublicKey.Dispose();
             }
 
             _keys.Clear();

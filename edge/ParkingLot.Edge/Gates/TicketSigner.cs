@@ -24,7 +24,7 @@ internal sealed class TicketSigner : IDisposable
         _lotId = lotId;
         _key = key;
         KeyId = $"edge-{lotId}-{Convert.ToHexStringLower(SHA256.HashData(key.ExportSubjectPublicKeyInfo()))[..8]}";
-        _signer = new CredentialSigner(KeyId, key);
+        _signer = new CredentialSigner(KeyId, key, CredentialKinds.Ticket);
     }
 
     /// <summary>Key id embedded in every ticket code.</summary>

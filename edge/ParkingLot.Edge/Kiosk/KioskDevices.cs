@@ -1,5 +1,5 @@
 using System.Device.Gpio;
-using System.IO.Ports;
+using ParkingLot.Edge.Hardware;
 using ParkingLot.Edge.Hardware.Gpio;
 using ParkingLot.Edge.Hardware.Payment;
 using ParkingLot.Edge.Hardware.Printing;
@@ -37,8 +37,10 @@ internal sealed class KioskDevices : IDisposable
     /// <summary>The simulated printer's parsed output (simulation only), for the page's tests and the demo.</summary>
     public SimulatedEscPosPrinter? SimulatedPrinter { get; private set; }
 
-    public static KioskDevices Open(KioskDefinition kiosk, string currency, bool simulate, TimeProvider time, ILogger logger)
+    /// <summary>Opens the kiosk's devices on <paramref name="hardware"/>, or simulated ones when it is null (<c>--simulate</c>).</summary>
+    public static KioskDevices Open(KioskDefinition kiosk, string currency, HardwareBuses? hardware, TimeProvider time, ILogger logger)
     {
+        var simulate = hardware is null;
         var devices = new KioskDevices();
         devices.Terminal = kiosk.CardTerminal?.Type switch
         {
@@ -49,13 +51,13 @@ internal sealed class KioskDevices : IDisposable
         if (kiosk.Printer is { } printer)
         {
             devices.Columns = printer.Columns;
-            devices.Printer = simulate ? devices.SimulatedReceiptPrinter(printer, time) : devices.OpenPrinter(printer, time, logger);
+            devices.Printer = hardware is null ? devices.SimulatedReceiptPrinter(printer, time) : devices.OpenPrinter(hardware, printer, time, logger);
         }
 
         if (kiosk.CoinAcceptor is { } coins)
         {
             var options = new PulseAcceptorOptions { Pin = coins.Pin, ValuePerPulse = new Money(coins.PulseValue, currency), ActiveLow = coins.ActiveLow };
-            if (simulate)
+            if (hardware is null)
             {
                 var driver = new SimulatedGpioDriver(time);
                 var controller = devices.Own(new GpioController(driver));
@@ -64,7 +66,7 @@ internal sealed class KioskDevices : IDisposable
             }
             else
             {
-                devices.Acceptor = devices.OpenAcceptor(options, time, logger);
+                devices.Acceptor = devices.OpenAcceptor(hardware, options, time, logger);
             }
         }
 
@@ -101,21 +103,11 @@ internal sealed class KioskDevices : IDisposable
         return Own(new EscPosTicketPrinter("kiosk.printer", SimulatedPrinter, new EscPosPrinterOptions { Columns = printer.Columns }, time, shouldDispose: false));
     }
 
-    private EscPosTicketPrinter? OpenPrinter(PrinterDefinition printer, TimeProvider time, ILogger logger)
+    private EscPosTicketPrinter? OpenPrinter(HardwareBuses hardware, PrinterDefinition printer, TimeProvider time, ILogger logger)
     {
         try
         {
-            Stream stream;
-            if (printer.Device is { } device)
-            {
-                stream = Own(new FileStream(device, FileMode.Open, FileAccess.ReadWrite, FileShare.None, bufferSize: 0));
-            }
-            else
-            {
-                var port = Own(new SerialPort(printer.SerialPort!, printer.BaudRate));
-                port.Open();
-                stream = port.BaseStream;
-            }
+            var stream = printer.Device is { } device ? hardware.OpenDeviceFile(device) : hardware.OpenSerial(printer.SerialPort!, printer.BaudRate);
 
             return Own(new EscPosTicketPrinter("kiosk.printer", stream, new EscPosPrinterOptions { Columns = printer.Columns }, time, shouldDispose: false));
         }
@@ -126,12 +118,11 @@ internal sealed class KioskDevices : IDisposable
         }
     }
 
-    private PulseAcceptor? OpenAcceptor(PulseAcceptorOptions options, TimeProvider time, ILogger logger)
+    private PulseAcceptor? OpenAcceptor(HardwareBuses hardware, PulseAcceptorOptions options, TimeProvider time, ILogger logger)
     {
         try
         {
-            var controller = Own(new GpioController());
-            return Own(new PulseAcceptor("kiosk.coins", controller, options, time, shouldDispose: false));
+            return Own(new PulseAcceptor("kiosk.coins", hardware.Gpio, options, time, shouldDispose: false));
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or PlatformNotSupportedException or InvalidOperationException)
         {

@@ -1,6 +1,7 @@
 using System.Net;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using ParkingLot.Edge.Gates;
+using ParkingLot.Edge.Hardware;
 using ParkingLot.Edge.Ledger;
 using ParkingLot.Edge.Lots;
 using ParkingLot.Edge.Payments;
@@ -25,8 +26,9 @@ internal static class KioskExtensions
     /// <summary>
     /// The pay kiosk of the lot file's <c>kiosk</c> section: devices, payment recording, the cash desk,
     /// and the Kestrel server for the page. Nothing when the lot has no kiosk or <c>Kiosk:Enabled</c> is false.
+    /// The devices are opened on <paramref name="hardware"/>, or simulated when it is null (<c>--simulate</c>).
     /// </summary>
-    public static void AddKiosk(this IHostApplicationBuilder builder, LotFile lot, bool simulate)
+    public static void AddKiosk(this IHostApplicationBuilder builder, LotFile lot, HardwareBuses? hardware)
     {
         var options = builder.Configuration.GetSection(KioskOptions.Section).Get<KioskOptions>() ?? new KioskOptions();
         if (lot.Kiosk is not { } kiosk || !options.Enabled)
@@ -49,12 +51,12 @@ internal static class KioskExtensions
         builder.Services.AddSingleton(sp =>
         {
             var signer = sp.GetRequiredService<TicketSigner>();
-            return new KioskVerifier(new CredentialVerifier(new Dictionary<string, System.Security.Cryptography.ECDsa>(StringComparer.Ordinal)
+            return new KioskVerifier(new CredentialVerifier(new Dictionary<string, TrustedKey>(StringComparer.Ordinal)
             {
-                [signer.KeyId] = CredentialKeys.ImportPublicKey(signer.PublicKey),
+                [signer.KeyId] = new TrustedKey(CredentialKeys.ImportPublicKey(signer.PublicKey), CredentialKinds.Ticket),
             }));
         });
-        builder.Services.AddSingleton(sp => KioskDevices.Open(kiosk, lot.Currency, simulate, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<KioskDevices>>()));
+        builder.Services.AddSingleton(sp => KioskDevices.Open(kiosk, lot.Currency, hardware, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<KioskDevices>>()));
         builder.Services.AddSingleton<PaymentRecorder>();
         builder.Services.AddSingleton(sp => new ReceiptPrinter(
             sp.GetRequiredService<KioskDevices>().Printer, lot, sp.GetRequiredService<KioskDevices>().Columns, sp.GetRequiredService<ILogger<ReceiptPrinter>>()));

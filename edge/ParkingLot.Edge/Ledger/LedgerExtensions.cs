@@ -22,6 +22,7 @@ internal static class LedgerExtensions
 
         // Registered first: it starts first (AgentStarted is the first event of every boot) and stops last.
         builder.Services.AddHostedService<LedgerStartup>();
+        builder.Services.AddHostedService<LedgerWriteMonitor>();
 
         builder.Services.AddOptions<LedgerCompactionOptions>().BindConfiguration(LedgerCompactionOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddSingleton<LedgerCompactor>();

@@ -218,12 +218,21 @@ internal sealed partial class LedgerStore : IAsyncDisposable
         try
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
+            ThrowIfUnwritable();
 
             // Stamped under the lock so occurred_at never runs backwards along seq on one clock.
             var occurredAt = _timeProvider.GetUtcNow();
             var seq = _lastSeq + 1;
             var hash = LedgerHash.Compute(_lastHash, seq, id, type, occurredAt, quality, payloadJson);
-            _begin.ExecuteNonQuery();
+            try
+            {
+                _begin.ExecuteNonQuery();
+            }
+            catch (Exception e) when (IsStorageFailure(e))
+            {
+                throw Unwritable(e);
+            }
+
             try
             {
                 var p = _insertEvent.Parameters;
@@ -239,12 +248,28 @@ internal sealed partial class LedgerStore : IAsyncDisposable
                 _projection.Apply(seq, occurredAt, payload);
                 _commit.ExecuteNonQuery();
             }
-            catch
+            catch (Exception e)
             {
-                _rollback.ExecuteNonQuery();
+                try
+                {
+                    _rollback.ExecuteNonQuery();
+                }
+                catch (SqliteException)
+                {
+                    // After SQLITE_FULL or an I/O error SQLite has already rolled the transaction
+                    // back ("no transaction is active"), or will on the next open; the original
+                    // failure is the one to report.
+                }
+
+                if (IsStorageFailure(e))
+                {
+                    throw Unwritable(e);
+                }
+
                 throw;
             }
 
+            Written();
             appended = new LedgerEvent(seq, id, type, occurredAt, quality, ParseJson(payloadJson), _lastHash, hash);
             _lastHash = hash;
             Interlocked.Exchange(ref _lastSeq, seq);
@@ -252,239 +277,11 @@ internal sealed partial class LedgerStore : IAsyncDisposable
         finally
         {
             _writeLock.Release();
+            RaiseWriteStateChange();
         }
 
         Appended?.Invoke(appended);
         return appended;
-    }
-
-    /// <summary>Up to <paramref name="limit"/> events with seq greater than <paramref name="afterSeq"/>, in seq order.</summary>
-    public async Task<IReadOnlyList<LedgerEvent>> ReadAfterAsync(long afterSeq, int limit, CancellationToken cancellationToken = default)
-    {
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(limit);
-        var events = new List<LedgerEvent>(Math.Min(limit, 1024));
-        await _readLock.WaitAsync(cancellationToken);
-        try
-        {
-            ObjectDisposedException.ThrowIf(_disposed, this);
-            await using var command = Command(_reader, """
-                SELECT seq, id, type, occurred_at, time_quality, payload, prev_hash, hash
-                FROM events WHERE seq > $after ORDER BY seq LIMIT $limit
-                """, "$after", "$limit");
-            command.Parameters[0].Value = afterSeq;
-            command.Parameters[1].Value = limit;
-            await using var rows = await command.ExecuteReaderAsync(cancellationToken);
-            while (await rows.ReadAsync(cancellationToken))
-            {
-                events.Add(ReadEvent(rows));
-            }
-        }
-        finally
-        {
-            _readLock.Release();
-        }
-
-        return events;
-    }
-
-    /// <summary>
-    /// Walks the whole chain and returns the first event that is not what was written: a seq gap
-    /// (deleted event), a predecessor-hash mismatch (reordered or inserted event), a hash that its
-    /// fields do not produce (edited event), or a ledger shorter than the cloud acknowledged.
-    /// </summary>
-    public async Task<LedgerVerification> VerifyAsync(CancellationToken cancellationToken = default)
-    {
-        await _readLock.WaitAsync(cancellationToken);
-        try
-        {
-            ObjectDisposedException.ThrowIf(_disposed, this);
-            await using var command = Command(_reader, "SELECT seq, id, type, occurred_at, time_quality, payload, prev_hash, hash FROM events ORDER BY seq");
-            await using var rows = await command.ExecuteReaderAsync(cancellationToken);
-            long expectedSeq = 1;
-            var prevHash = LedgerHash.Genesis;
-            long checkedCount = 0;
-            while (await rows.ReadAsync(cancellationToken))
-            {
-                var seq = rows.GetInt64(0);
-                if (seq != expectedSeq)
-                {
-                    return LedgerVerification.Bad(checkedCount, expectedSeq, seq > expectedSeq
-                        ? $"seq {expectedSeq.ToString(CultureInfo.InvariantCulture)} is missing (next stored event is {seq.ToString(CultureInfo.InvariantCulture)}): an event was deleted"
-                        : $"seq {seq.ToString(CultureInfo.InvariantCulture)} appears where {expectedSeq.ToString(CultureInfo.InvariantCulture)} was expected");
-                }
-
-                LedgerEvent e;
-                try
-                {
-                    e = ReadEvent(rows);
-                }
-                catch (Exception ex) when (ex is FormatException or JsonException or ArgumentException)
-                {
-                    return LedgerVerification.Bad(checkedCount, seq, $"seq {seq.ToString(CultureInfo.InvariantCulture)} is unreadable ({ex.Message}): the row was edited");
-                }
-
-                if (!string.Equals(e.PrevHash, prevHash, StringComparison.Ordinal))
-                {
-                    return LedgerVerification.Bad(checkedCount, seq, $"seq {seq.ToString(CultureInfo.InvariantCulture)} does not chain to its predecessor (prev_hash mismatch): events were reordered, inserted or removed");
-                }
-
-                if (!LedgerHash.Matches(e))
-                {
-                    return LedgerVerification.Bad(checkedCount, seq, $"seq {seq.ToString(CultureInfo.InvariantCulture)} does not match its hash: its content was edited");
-                }
-
-                prevHash = e.Hash;
-                expectedSeq++;
-                checkedCount++;
-            }
-
-            var acked = AckedSeq;
-            if (acked > checkedCount)
-            {
-                return LedgerVerification.Bad(checkedCount, checkedCount + 1, $"the ledger ends at seq {checkedCount.ToString(CultureInfo.InvariantCulture)} but the cloud acknowledged {acked.ToString(CultureInfo.InvariantCulture)}: events were removed from the end");
-            }
-
-            return new LedgerVerification(true, checkedCount, checkedCount, null, null);
-        }
-        finally
-        {
-            _readLock.Release();
-        }
-    }
-
-    /// <summary>
-    /// Records the cloud's acknowledgement; the cursor only moves forward and never past the last
-    /// event. Returns true when it moved.
-    /// </summary>
-    public async Task<bool> SetAckedSeqAsync(long seq, CancellationToken cancellationToken = default)
-    {
-        await _writeLock.WaitAsync(cancellationToken);
-        try
-        {
-            ObjectDisposedException.ThrowIf(_disposed, this);
-            var target = Math.Min(seq, _lastSeq);
-            if (target <= _ackedSeq)
-            {
-                return false;
-            }
-
-            await using var command = Command(_writer, "UPDATE sync_state SET acked_seq = $seq, acked_at = $at WHERE id = 1 AND acked_seq < $seq", "$seq", "$at");
-            command.Parameters[0].Value = target;
-            command.Parameters[1].Value = LedgerText.Time(_timeProvider.GetUtcNow());
-            await command.ExecuteNonQueryAsync(cancellationToken);
-            Interlocked.Exchange(ref _ackedSeq, target);
-            return true;
-        }
-        finally
-        {
-            _writeLock.Release();
-        }
-    }
-
-    /// <summary>The persisted acknowledged seq (same as <see cref="AckedSeq"/>, read from disk).</summary>
-    public Task<long> GetAckedSeqAsync(CancellationToken cancellationToken = default) =>
-        ReadAsync(async (c, ct) => await ScalarAsync<long?>(c, null, "SELECT acked_seq FROM sync_state WHERE id = 1", ct) ?? 0, cancellationToken);
-
-    /// <summary>Sessions that have not exited (issued tickets whose vehicle may still be at the gate included).</summary>
-    public Task<IReadOnlyList<SessionState>> GetOpenSessionsAsync(CancellationToken cancellationToken = default) =>
-        QuerySessionsAsync("WHERE status <> 'closed' ORDER BY ticket_id", null, cancellationToken);
-
-    /// <summary>The session of one ticket, or null.</summary>
-    public async Task<SessionState?> GetSessionAsync(string ticketId, CancellationToken cancellationToken = default)
-    {
-        var sessions = await QuerySessionsAsync("WHERE ticket_id = $p", ticketId, cancellationToken);
-        return sessions.Count == 0 ? null : sessions[0];
-    }
-
-    /// <summary>Every spot a sensor ever reported, with its latest state.</summary>
-    public Task<IReadOnlyList<SpotState>> GetSpotsAsync(CancellationToken cancellationToken = default) =>
-        ReadAsync<IReadOnlyList<SpotState>>(async (c, ct) =>
-        {
-            var spots = new List<SpotState>();
-            await using var command = Command(c, "SELECT spot_id, vehicle_type, sensor_id, occupied, changed_at FROM spots ORDER BY spot_id");
-            await using var rows = await command.ExecuteReaderAsync(ct);
-            while (await rows.ReadAsync(ct))
-            {
-                spots.Add(new SpotState(rows.GetString(0), LedgerText.Parse<VehicleType>(rows.GetString(1)), rows.GetString(2), rows.GetInt64(3) != 0, LedgerText.ParseTime(rows.GetString(4))));
-            }
-
-            return spots;
-        }, cancellationToken);
-
-    /// <summary>Occupied spots per vehicle type, as the sensors report them.</summary>
-    public Task<IReadOnlyDictionary<VehicleType, int>> GetOccupancyAsync(CancellationToken cancellationToken = default) =>
-        ReadAsync<IReadOnlyDictionary<VehicleType, int>>(async (c, ct) =>
-        {
-            var counts = Enum.GetValues<VehicleType>().ToDictionary(t => t, _ => 0);
-            await using var command = Command(c, "SELECT vehicle_type, count(*) FROM spots WHERE occupied = 1 GROUP BY vehicle_type");
-            await using var rows = await command.ExecuteReaderAsync(ct);
-            while (await rows.ReadAsync(ct))
-            {
-                counts[LedgerText.Parse<VehicleType>(rows.GetString(0))] = rows.GetInt32(1);
-            }
-
-            return counts;
-        }, cancellationToken);
-
-    /// <summary>Every payment recorded at this edge, in seq order.</summary>
-    public Task<IReadOnlyList<PaymentState>> GetPaymentsAsync(CancellationToken cancellationToken = default) =>
-        ReadAsync<IReadOnlyList<PaymentState>>(async (c, ct) =>
-        {
-            var payments = new List<PaymentState>();
-            await using var command = Command(c, "SELECT payment_id, ticket_id, amount_minor, currency, method, tariff_version, recorded_at, seq FROM payments ORDER BY seq");
-            await using var rows = await command.ExecuteReaderAsync(ct);
-            while (await rows.ReadAsync(ct))
-            {
-                payments.Add(new PaymentState(
-                    rows.GetString(0), rows.GetString(1), new Money(rows.GetInt64(2), rows.GetString(3)),
-                    LedgerText.Parse<PaymentMethod>(rows.GetString(4)), rows.GetString(5), LedgerText.ParseTime(rows.GetString(6)), rows.GetInt64(7)));
-            }
-
-            return payments;
-        }, cancellationToken);
-
-    /// <summary>
-    /// Clears the state tables and replays every event into them in one transaction: the recovery
-    /// path when a state table is suspected (or a later schema derives new state).
-    /// </summary>
-    public async Task RebuildStateAsync(CancellationToken cancellationToken = default)
-    {
-        await _writeLock.WaitAsync(cancellationToken);
-        try
-        {
-            ObjectDisposedException.ThrowIf(_disposed, this);
-            _begin.ExecuteNonQuery();
-            try
-            {
-                foreach (var table in LedgerSchema.StateTables)
-                {
-                    await ExecuteAsync(_writer, null, $"DELETE FROM {table}", cancellationToken);
-                }
-
-                await using var command = Command(_writer, "SELECT seq, type, occurred_at, payload FROM events ORDER BY seq");
-                await using (var rows = await command.ExecuteReaderAsync(cancellationToken))
-                {
-                    while (await rows.ReadAsync(cancellationToken))
-                    {
-                        if (LedgerProjection.Deserialize(rows.GetString(1), rows.GetString(3)) is { } payload)
-                        {
-                            _projection.Apply(rows.GetInt64(0), LedgerText.ParseTime(rows.GetString(2)), payload);
-                        }
-                    }
-                }
-
-                _commit.ExecuteNonQuery();
-            }
-            catch
-            {
-                _rollback.ExecuteNonQuery();
-                throw;
-            }
-        }
-        finally
-        {
-            _writeLock.Release();
-        }
     }
 
     public async ValueTask DisposeAsync()
@@ -513,159 +310,4 @@ internal sealed partial class LedgerStore : IAsyncDisposable
             _writeLock.Release();
         }
     }
-
-    /// <summary>
-    /// Connection string of the ledger file. Pooling is off so that disposing the store really closes
-    /// the file (tests delete it; a technician may copy it).
-    /// </summary>
-    internal static string ConnectionString(string path, SqliteOpenMode mode) =>
-        new SqliteConnectionStringBuilder { DataSource = path, Mode = mode, Pooling = false }.ToString();
-
-    private static async Task<SqliteConnection> OpenConnectionAsync(string path, SqliteOpenMode mode, CancellationToken cancellationToken)
-    {
-        var connection = new SqliteConnection(ConnectionString(path, mode));
-        try
-        {
-            await connection.OpenAsync(cancellationToken);
-
-            // WAL lets the outbox read while the gate writes; FULL makes every commit survive a power
-            // cut, not just a crash. busy_timeout covers a technician's sqlite3 holding a lock briefly.
-            await ExecuteAsync(connection, null, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA busy_timeout=5000;", cancellationToken);
-            await EnsureDurableAsync(connection, path, cancellationToken);
-            return connection;
-        }
-        catch
-        {
-            await connection.DisposeAsync();
-            throw;
-        }
-    }
-
-    private static long NewEpoch()
-    {
-        long epoch;
-        do
-        {
-            epoch = BitConverter.ToInt64(RandomNumberGenerator.GetBytes(8)) & long.MaxValue;
-        }
-        while (epoch == 0);
-        return epoch;
-    }
-
-    private static LedgerEvent ReadEvent(SqliteDataReader rows) => new(
-        rows.GetInt64(0),
-        Guid.ParseExact(rows.GetString(1), "N"),
-        rows.GetString(2),
-        LedgerText.ParseTime(rows.GetString(3)),
-        LedgerText.Parse<TimeQuality>(rows.GetString(4)),
-        ParseJson(rows.GetString(5)),
-        rows.GetString(6),
-        rows.GetString(7));
-
-    /// <summary>
-    /// The payload text as any System.Text.Json writer re-emits it. The serialiser writes some values
-    /// unescaped (a '+' in a DateTimeOffset) that a JsonElement re-written inside an
-    /// <see cref="EdgeEventBatch"/> gets escaped ("\u002B"), which would change the text the cloud
-    /// hashes. Storing the re-emitted form makes the round trip an identity, so hashes survive transit.
-    /// </summary>
-    private static string Canonical(byte[] utf8)
-    {
-        using var document = JsonDocument.Parse(utf8);
-        var buffer = new ArrayBufferWriter<byte>(utf8.Length + 16);
-        using (var writer = new Utf8JsonWriter(buffer))
-        {
-            document.RootElement.WriteTo(writer);
-        }
-
-        return Encoding.UTF8.GetString(buffer.WrittenSpan);
-    }
-
-    // The stored text is kept byte for byte (JsonElement keeps its raw text), so LedgerHash.Matches
-    // recomputes over exactly what was hashed at append time.
-    private static JsonElement ParseJson(string json)
-    {
-        using var document = JsonDocument.Parse(json);
-        return document.RootElement.Clone();
-    }
-
-    private static SqliteCommand Command(SqliteConnection connection, string sql, params string[] parameters)
-    {
-        var command = connection.CreateCommand();
-        command.CommandText = sql;
-        foreach (var name in parameters)
-        {
-            command.Parameters.Add(new SqliteParameter { ParameterName = name });
-        }
-
-        return command;
-    }
-
-    private static async Task ExecuteAsync(SqliteConnection connection, SqliteTransaction? transaction, string sql, CancellationToken cancellationToken)
-    {
-        await using var command = connection.CreateCommand();
-        command.Transaction = transaction;
-        command.CommandText = sql;
-        await command.ExecuteNonQueryAsync(cancellationToken);
-    }
-
-    private static async Task<T?> ScalarAsync<T>(SqliteConnection connection, SqliteTransaction? transaction, string sql, CancellationToken cancellationToken)
-    {
-        await using var command = connection.CreateCommand();
-        command.Transaction = transaction;
-        command.CommandText = sql;
-        var value = await command.ExecuteScalarAsync(cancellationToken);
-        if (value is null or DBNull)
-        {
-            return default;
-        }
-
-        var target = Nullable.GetUnderlyingType(typeof(T)) ?? typeof(T);
-        return (T)Convert.ChangeType(value, target, CultureInfo.InvariantCulture);
-    }
-
-    private async Task<T> ReadAsync<T>(Func<SqliteConnection, CancellationToken, Task<T>> read, CancellationToken cancellationToken)
-    {
-        await _readLock.WaitAsync(cancellationToken);
-        try
-        {
-            ObjectDisposedException.ThrowIf(_disposed, this);
-            return await read(_reader, cancellationToken);
-        }
-        finally
-        {
-            _readLock.Release();
-        }
-    }
-
-    private Task<IReadOnlyList<SessionState>> QuerySessionsAsync(string where, string? parameter, CancellationToken cancellationToken) =>
-        ReadAsync<IReadOnlyList<SessionState>>(async (c, ct) =>
-        {
-            var sessions = new List<SessionState>();
-            await using var command = Command(c, $"""
-                SELECT ticket_id, vehicle_type, status, entry_gate, code, issued_at, entered_at, exited_at, fee_minor, fee_currency, tariff_version
-                FROM sessions {where}
-                """);
-            if (parameter is not null)
-            {
-                command.Parameters.AddWithValue("$p", parameter);
-            }
-
-            await using var rows = await command.ExecuteReaderAsync(ct);
-            while (await rows.ReadAsync(ct))
-            {
-                sessions.Add(new SessionState(
-                    rows.GetString(0),
-                    LedgerText.Parse<VehicleType>(rows.GetString(1)),
-                    LedgerText.Parse<SessionStatus>(rows.GetString(2)),
-                    rows.IsDBNull(3) ? null : rows.GetString(3),
-                    rows.IsDBNull(4) ? null : rows.GetString(4),
-                    rows.IsDBNull(5) ? null : LedgerText.ParseTime(rows.GetString(5)),
-                    rows.IsDBNull(6) ? null : LedgerText.ParseTime(rows.GetString(6)),
-                    rows.IsDBNull(7) ? null : LedgerText.ParseTime(rows.GetString(7)),
-                    LedgerText.Money(rows.IsDBNull(8) ? null : rows.GetInt64(8), rows.IsDBNull(9) ? null : rows.GetString(9)),
-                    rows.IsDBNull(10) ? null : rows.GetString(10)));
-            }
-
-            return sessions;
-        }, cancellationToken);
 }

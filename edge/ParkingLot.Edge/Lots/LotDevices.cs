@@ -22,11 +22,20 @@ internal sealed record GateDevices(
     DisplayDefinition? Display = null,
     NfcReaderDefinition? Nfc = null);
 
-/// <summary>A debounced GPIO input: an induction-loop detector relay, an IR passage beam.</summary>
+/// <summary>
+/// A debounced GPIO safety input: an induction-loop detector relay, an IR passage beam. Wired fail-safe
+/// (hardware/wiring.md): the detector's normally-closed contact holds the pin at the inactive level
+/// while the loop or beam is clear, and the Pi's pull resistor pulls toward the active level, so a cut
+/// wire, a dead detector or a lost contact reads "vehicle present / beam blocked" and the arm stays up.
+/// </summary>
 /// <param name="Pin">BCM GPIO.</param>
-/// <param name="ActiveLow">True when the detector pulls the pin low (wired to ground against the pull-up). Default true.</param>
+/// <param name="ActiveLow">
+/// False (the default) for the fail-safe wiring above: the NC contact to ground holds the pin low while
+/// clear, the pull-up raises it when a vehicle opens the contact or the wire is cut. True only for a
+/// detector that drives the pin high while clear (the pull-down then makes an open circuit read active).
+/// </param>
 /// <param name="StableTimeMs">Debounce; null for the driver's default.</param>
-internal sealed record DigitalInputDefinition(int Pin, bool ActiveLow = true, int? StableTimeMs = null);
+internal sealed record DigitalInputDefinition(int Pin, bool ActiveLow = false, int? StableTimeMs = null);
 
 /// <summary>A barrier arm: one relay output and two limit-switch inputs.</summary>
 /// <param name="RelayPin">BCM GPIO driving the relay that holds the arm open.</param>

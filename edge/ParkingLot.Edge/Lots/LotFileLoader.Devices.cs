@@ -177,6 +177,19 @@ internal static partial class LotFileLoader
         ValidatePermits(lot, problem);
     }
 
+    /// <summary>
+    /// A simulated card terminal approves every amount without taking money: on hardware (no
+    /// <c>--simulate</c>) it would open the exit for free, so it is refused there. Until a real terminal
+    /// driver exists, hardware lots say <c>none</c>.
+    /// </summary>
+    private static void ValidateUse(LotFile lot, LotFileUse use, Action<string, string> problem)
+    {
+        if (use == LotFileUse.Hardware && lot.Kiosk?.CardTerminal?.Type == CardTerminalType.Simulated)
+        {
+            problem("$.kiosk.cardTerminal.type", "a simulated card terminal takes no money and is refused on hardware: run the agent with --simulate, or set \"none\" (no real terminal driver exists yet)");
+        }
+    }
+
     private static void ClaimSpi(PinMap pins, int bus, int chipSelect, string path)
     {
         // BCM numbers of SPI0 (MISO, MOSI, SCLK; CE0, CE1) and SPI1 (MISO, MOSI, SCLK; CE0-CE2).

@@ -15,7 +15,7 @@ namespace ParkingLot.Edge.Lots;
 /// </summary>
 internal static partial class LotFileLoader
 {
-    public static LotFile Load(string path)
+    public static LotFile Load(string path, LotFileUse use = LotFileUse.Any)
     {
         byte[] bytes;
         try
@@ -27,25 +27,26 @@ internal static partial class LotFileLoader
             throw new LotFileException(path, [$"cannot read the file: {ex.Message}"]);
         }
 
-        return Parse(bytes, path);
+        return Parse(bytes, path, use);
     }
 
-    public static LotFile Parse(ReadOnlySpan<byte> utf8, string source)
+    public static LotFile Parse(ReadOnlySpan<byte> utf8, string source, LotFileUse use = LotFileUse.Any)
     {
-        var (lot, problems) = Check(utf8);
+        var (lot, problems) = Check(utf8, use);
         return lot is not null && problems.Count == 0 ? lot : throw new LotFileException(source, [.. problems.Select(p => p.ToString())]);
     }
 
     /// <summary>"car", "ev" …: the camelCase name used in lot files and contracts.</summary>
-    public static string VehicleTypeName(VehicleType vehicleType) => JsonNamingPolicy.CamelCase.ConvertName(vehicleType.ToString());
+    public static string VehicleTypeName(VehicleType vehicleType) => WireNames.Of(vehicleType);
 
     /// <summary>
     /// Every problem of the file, in four stages, each only on a file that passed the one before:
     /// JSON syntax; hardware/lot.schema.json (shapes, names, ranges); reading into <see cref="LotFile"/>;
-    /// the rules a schema cannot express (uniqueness, pins, capacity, tariff). The lot is null when
-    /// the file could not be read into one.
+    /// the rules a schema cannot express (uniqueness, pins, capacity, tariff), and those of
+    /// <paramref name="use"/> (on hardware, no simulated device). The lot is null when the file could
+    /// not be read into one.
     /// </summary>
-    public static (LotFile? Lot, IReadOnlyList<LotFileProblem> Problems) Check(ReadOnlySpan<byte> utf8)
+    public static (LotFile? Lot, IReadOnlyList<LotFileProblem> Problems) Check(ReadOnlySpan<byte> utf8, LotFileUse use = LotFileUse.Any)
     {
         JsonDocument document;
         try
@@ -90,7 +91,7 @@ internal static partial class LotFileLoader
                     .GroupBy(s => s.Id, StringComparer.Ordinal)
                     .ToDictionary(g => g.Key, g => g.First().Sensor!, StringComparer.Ordinal),
             };
-            var problems = Validate(lot, sensors, lines);
+            var problems = Validate(lot, sensors, lines, use);
             return (lot, problems);
         }
     }
@@ -112,7 +113,7 @@ internal static partial class LotFileLoader
         return new LotFileProblem((int)(syntax.LineNumber ?? 0) + 1, syntax.Path ?? "$", message);
     }
 
-    private static List<LotFileProblem> Validate(LotFile lot, LotSpotSensors sensors, JsonLineIndex lines)
+    private static List<LotFileProblem> Validate(LotFile lot, LotSpotSensors sensors, JsonLineIndex lines, LotFileUse use)
     {
         var problems = new List<LotFileProblem>();
         void Problem(string path, string message) => problems.Add(new LotFileProblem(lines.LineOf(path), path, message));
@@ -147,6 +148,7 @@ internal static partial class LotFileLoader
         ValidateCapacity(lot, Problem);
         ValidateTariff(lot, Problem);
         ValidateDevices(lot, sensors, Problem);
+        ValidateUse(lot, use, Problem);
         return [.. problems.OrderBy(p => p.Line)];
     }
 

@@ -7,7 +7,7 @@ namespace ParkingLot.Edge.Lots;
 /// </summary>
 internal static class LotFileValidator
 {
-    public static LotFileValidation Validate(string path)
+    public static LotFileValidation Validate(string path, LotFileUse use = LotFileUse.Any)
     {
         byte[] bytes;
         try
@@ -19,15 +19,28 @@ internal static class LotFileValidator
             return new LotFileValidation(path, null, [new LotFileProblem(0, "$", $"cannot read the file: {ex.Message}")]);
         }
 
-        return ValidateText(bytes, path);
+        return ValidateText(bytes, path, use);
     }
 
     /// <summary>As <see cref="Validate(string)"/> for file contents already in memory; <paramref name="source"/> names it in messages.</summary>
-    public static LotFileValidation ValidateText(ReadOnlySpan<byte> utf8, string source)
+    public static LotFileValidation ValidateText(ReadOnlySpan<byte> utf8, string source, LotFileUse use = LotFileUse.Any)
     {
-        var (lot, problems) = LotFileLoader.Check(utf8);
+        var (lot, problems) = LotFileLoader.Check(utf8, use);
         return new LotFileValidation(source, problems.Count == 0 ? lot : null, problems);
     }
+}
+
+/// <summary>What the lot file is checked for: the agent knows (<see cref="Hardware"/> or <see cref="Simulation"/>); parkctl checks the file alone.</summary>
+internal enum LotFileUse
+{
+    /// <summary>The file on its own: every rule except those of where it runs.</summary>
+    Any,
+
+    /// <summary>The agent on real devices (no <c>--simulate</c>): simulated devices are refused.</summary>
+    Hardware,
+
+    /// <summary>The agent with <c>--simulate</c>.</summary>
+    Simulation,
 }
 
 /// <summary>Verdict on one lot file: <see cref="Lot"/> is set exactly when <see cref="Problems"/> is empty.</summary>

@@ -14,7 +14,7 @@ internal static class LotsExtensions
         builder.Services.AddSingleton<IValidateOptions<EdgeOptions>, EdgeOptionsValidator>();
         var options = builder.Configuration.GetSection(EdgeOptions.Section).Get<EdgeOptions>() ?? new EdgeOptions();
         var path = Path.GetFullPath(options.LotFile);
-        var lot = LotFileLoader.Load(path);
+        var lot = LotFileLoader.Load(path, options.Simulate ? LotFileUse.Simulation : LotFileUse.Hardware);
         builder.Services.AddSingleton(lot);
         builder.Services.AddSingleton(new EdgePaths(Path.GetFullPath(options.DataDirectory ?? Path.Combine(".data", "edge", lot.LotId))));
         return lot;

@@ -30,13 +30,20 @@ internal sealed class SimulatedCloudIssuer : IDisposable
         else
         {
             _key = CredentialKeys.CreateKeyPair();
-            File.WriteAllText(path + ".tmp", CredentialKeys.ExportPrivateKeyPem(_key));
+            // Synced before the rename: after a power cut the key is whole or absent, never empty
+            // (PowerLossTests found an empty key file that stopped the agent from starting).
+            using (var stream = new FileStream(path + ".tmp", FileMode.Create, FileAccess.Write))
+            {
+                stream.Write(System.Text.Encoding.ASCII.GetBytes(CredentialKeys.ExportPrivateKeyPem(_key)));
+                stream.Flush(flushToDisk: true);
+            }
+
             File.Move(path + ".tmp", path, overwrite: true);
         }
 
         _lotId = lot.LotId;
         KeyId = "sim-cloud-" + Convert.ToHexStringLower(SHA256.HashData(_key.ExportSubjectPublicKeyInfo()))[..8];
-        _signer = new CredentialSigner(KeyId, _key);
+        _signer = new CredentialSigner(KeyId, _key, CredentialKinds.Cloud);
 
         // Permit cards: a fixed UID per permit so a restarted simulator holds the same cards.
         var permits = new List<(string Uid, Permit Permit)>();

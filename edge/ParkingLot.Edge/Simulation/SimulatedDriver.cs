@@ -94,13 +94,17 @@ internal sealed class SimulatedDriver(TimeProvider time, Func<TimeSpan, Cancella
 
     private async Task DriveThroughAsync(SimulatedLaneRig rig, CancellationToken cancellationToken)
     {
-        // Front into the beam, rear off the loop, rear out of the beam: the order a real car makes.
+        // Front into the beam, rear off loop A and front onto loop B, then out of the beam and off
+        // loop B together (a short car): the order a real car makes, with no extra step, so a lane
+        // that closes only once the beam and loop B are both clear keeps the flow it had.
         rig.Passage(true);
         await pause(TimeSpan.FromSeconds(1), cancellationToken);
         await Task.Delay(settle, time, cancellationToken);
         rig.Loop(false);
+        rig.PassedLoop(true);
         await pause(TimeSpan.FromSeconds(1), cancellationToken);
         await Task.Delay(settle, time, cancellationToken);
+        rig.PassedLoop(false);
         rig.Passage(false);
     }
 }

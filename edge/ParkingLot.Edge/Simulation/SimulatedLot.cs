@@ -38,8 +38,8 @@ internal sealed record SimulatedLaneTiming(
 /// </summary>
 internal sealed class SimulatedLot : IDisposable
 {
-    /// <summary>GPIOs per lane: loop, passage beam, barrier relay, open and closed limit switches.</summary>
-    public const int PinsPerLane = 5;
+    /// <summary>GPIOs per lane: loop, passage beam, barrier relay, open and closed limit switches, loop B.</summary>
+    public const int PinsPerLane = 6;
 
     private readonly Dictionary<string, SimulatedLaneRig> _rigs = new(StringComparer.Ordinal);
 
@@ -48,7 +48,7 @@ internal sealed class SimulatedLot : IDisposable
         Driver = new SimulatedGpioDriver(time, Math.Max(SimulatedGpioDriver.DefaultPinCount, 2 + lot.Gates.Count * PinsPerLane));
         Controller = new GpioController(Driver);
 
-        // Simulated wiring only: BCM 2/3 stay free (I2C), each lane takes five pins from GPIO 4 up.
+        // Simulated wiring only: BCM 2/3 stay free (I2C), each lane takes six pins from GPIO 4 up.
         // Real pins come from the lot file's gate devices.
         var pin = 4;
         foreach (var gate in lot.Gates)
@@ -83,6 +83,7 @@ internal sealed class SimulatedLaneRig : IDisposable
     private readonly SimulatedGpioDriver _driver;
     private readonly DebouncedInput _loop;
     private readonly DebouncedInput _passage;
+    private readonly DebouncedInput _passedLoop;
     private readonly GpioBarrier _barrier;
     private readonly EscPosTicketPrinter? _printer;
 
@@ -92,6 +93,7 @@ internal sealed class SimulatedLaneRig : IDisposable
         Gate = gate;
         LoopPin = firstPin;
         PassagePin = firstPin + 1;
+        PassedLoopPin = firstPin + 5;
         BarrierOptions = new GpioBarrierOptions { RelayPin = firstPin + 2, OpenFeedbackPin = firstPin + 3, ClosedFeedbackPin = firstPin + 4 };
         if (timing.FeedbackStableTime is { } feedback)
         {
@@ -101,9 +103,15 @@ internal sealed class SimulatedLaneRig : IDisposable
 
         // The arm first, so its limit switches already report "down" when the barrier driver reads them.
         Mechanics = new SimulatedBarrierMechanics(driver, BarrierOptions, time) { TravelTime = timing.BarrierTravel };
+        // Fail-safe wiring, as on hardware (wiring.md): each detector's normally-closed contact holds its
+        // pin low while clear and the pull-up raises it when a vehicle is there or the wire is cut.
         var stable = timing.LoopStableTime;
-        _loop = new DebouncedInput($"{gate.Id}.loop", DeviceKind.InductionLoop, controller, Input(LoopPin, stable), time, shouldDispose: false);
-        _passage = new DebouncedInput($"{gate.Id}.beam", DeviceKind.IrBeam, controller, Input(PassagePin, timing.PassageStableTime ?? stable), time, shouldDispose: false);
+        Loop(false);
+        Passage(false);
+        PassedLoop(false);
+        _loop = new DebouncedInput($"{gate.Id}.loop", DeviceKind.InductionLoop, controller, DebouncedInputOptions.FailSafe(LoopPin, activeLow: false, stable), time, shouldDispose: false);
+        _passage = new DebouncedInput($"{gate.Id}.beam", DeviceKind.IrBeam, controller, DebouncedInputOptions.FailSafe(PassagePin, activeLow: false, timing.PassageStableTime ?? stable), time, shouldDispose: false);
+        _passedLoop = new DebouncedInput($"{gate.Id}.loop-b", DeviceKind.InductionLoop, controller, DebouncedInputOptions.FailSafe(PassedLoopPin, activeLow: false, stable), time, shouldDispose: false);
         _barrier = new GpioBarrier($"{gate.Id}.barrier", controller, BarrierOptions, time, shouldDispose: false);
         Display = new SimulatedGateDisplay($"{gate.Id}.display", 20, 4);
         Scanner = new SimulatedCodeScanner();
@@ -114,7 +122,7 @@ internal sealed class SimulatedLaneRig : IDisposable
             _printer = new EscPosTicketPrinter($"{gate.Id}.printer", Printer, new EscPosPrinterOptions(), time, shouldDispose: false);
         }
 
-        Devices = new LaneDevices(_loop, _passage, _barrier, Display, _printer, PermitReader, Scanner);
+        Devices = new LaneDevices(_loop, _passage, _barrier, Display, _printer, PermitReader, Scanner, _passedLoop);
     }
 
     public GateDefinition Gate { get; }
@@ -124,6 +132,9 @@ internal sealed class SimulatedLaneRig : IDisposable
     public int LoopPin { get; }
 
     public int PassagePin { get; }
+
+    /// <summary>Loop B, behind the barrier: a vehicle that has passed.</summary>
+    public int PassedLoopPin { get; }
 
     public GpioBarrierOptions BarrierOptions { get; }
 
@@ -149,11 +160,17 @@ internal sealed class SimulatedLaneRig : IDisposable
     /// <summary>True while the barrier relay is energised (commanded open); the relay board is active low.</summary>
     public bool RelayOpen => _driver.GetLevel(BarrierOptions.RelayPin) == PinValue.Low;
 
-    /// <summary>A vehicle drives onto (true) or off (false) the loop: the detector relay pulls the pin low.</summary>
-    public void Loop(bool occupied) => _driver.SetInput(LoopPin, occupied ? PinValue.Low : PinValue.High);
+    /// <summary>A vehicle drives onto (true) or off (false) the loop: the detector's NC contact opens and the pull-up raises the pin.</summary>
+    public void Loop(bool occupied) => _driver.SetInput(LoopPin, occupied ? PinValue.High : PinValue.Low);
 
     /// <summary>A vehicle interrupts (true) or clears (false) the passage beam.</summary>
-    public void Passage(bool occupied) => _driver.SetInput(PassagePin, occupied ? PinValue.Low : PinValue.High);
+    public void Passage(bool occupied) => _driver.SetInput(PassagePin, occupied ? PinValue.High : PinValue.Low);
+
+    /// <summary>A vehicle drives onto (true) or off (false) loop B, behind the barrier.</summary>
+    public void PassedLoop(bool occupied) => _driver.SetInput(PassedLoopPin, occupied ? PinValue.High : PinValue.Low);
+
+    /// <summary>A cut wire (or an unplugged detector) on <paramref name="pin"/>: nothing drives it, the pull resistor decides.</summary>
+    public void CutWire(int pin) => _driver.Disconnect(pin);
 
     public void Dispose()
     {
@@ -162,9 +179,7 @@ internal sealed class SimulatedLaneRig : IDisposable
         _barrier.Dispose();
         _loop.Dispose();
         _passage.Dispose();
+        _passedLoop.Dispose();
         Mechanics.Dispose();
     }
-
-    private static DebouncedInputOptions Input(int pin, TimeSpan? stable) =>
-        stable is { } s ? new DebouncedInputOptions { Pin = pin, StableTime = s } : new DebouncedInputOptions { Pin = pin };
 }

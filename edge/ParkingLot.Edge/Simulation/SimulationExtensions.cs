@@ -18,6 +18,8 @@ internal static class SimulationExtensions
         builder.Services.AddOptions<TrafficOptions>().BindConfiguration(TrafficOptions.Section).ValidateOnStart();
         builder.Services.AddSingleton<IValidateOptions<TrafficOptions>, TrafficOptionsValidator>();
         builder.Services.AddSingleton(sp => TrafficScenario.Load(Path.GetFullPath(sp.GetRequiredService<IOptions<TrafficOptions>>().Value.Scenario)));
+        // Sensor change rates (parkctl sensors/status) are judged in scenario time, not compressed time.
+        builder.Services.AddSingleton(sp => new Control.SensorTimeScale(sp.GetRequiredService<IOptions<TrafficOptions>>().Value.Speed));
         builder.Services.AddSingleton<SimulatedSpaceSensors>();
         builder.Services.AddSingleton<ISpaceSensors>(sp => sp.GetRequiredService<SimulatedSpaceSensors>());
         builder.Services.AddSingleton(sp => new SimulatedCloudIssuer(sp.GetRequiredService<EdgePaths>().DataDirectory, lot));

@@ -35,6 +35,7 @@ internal sealed class TrustedTimeService(
         }
 
         clock.QualityChanged += Stamp;
+        clock.ReadingRefused += OnReadingRefused;
         Stamp(clock.Refresh());
         await PersistAsync(cancellationToken);
         _loop = RunAsync(_stopping.Token);
@@ -43,6 +44,7 @@ internal sealed class TrustedTimeService(
     public async Task StopAsync(CancellationToken cancellationToken)
     {
         clock.QualityChanged -= Stamp;
+        clock.ReadingRefused -= OnReadingRefused;
         await _stopping.CancelAsync();
         if (_loop is not null)
         {
@@ -52,9 +54,12 @@ internal sealed class TrustedTimeService(
 
     public void Dispose() => _stopping.Dispose();
 
+    private void OnReadingRefused(TrustedInterval reading, TrustedInterval extrapolated) =>
+        Log.ClockReadingRefused(logger, reading.Quality, reading.Lo, reading.Hi, extrapolated.Lo, extrapolated.Hi);
+
     /// <summary>Writes the current lower bound to the ledger meta table.</summary>
     public Task PersistAsync(CancellationToken cancellationToken) =>
-        ledger.SetMetaAsync(MetaKey, LedgerText.Time(clock.Current.Lo), cancellationToken);
+        ledger.SetMetaAsync(MetaKey, LedgerText.Time(clock.PersistableLo), cancellationToken);
 
     private async Task RunAsync(CancellationToken cancellationToken)
     {

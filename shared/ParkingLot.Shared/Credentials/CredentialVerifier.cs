@@ -13,28 +13,30 @@ namespace ParkingLot.Shared.Credentials;
 /// <remarks>
 /// Checks run in this order and the first failure is reported: readable (<see cref="CredentialStatus.Malformed"/>),
 /// key id known (<see cref="CredentialStatus.UnknownKey"/>), signature (<see cref="CredentialStatus.BadSignature"/>),
+/// the key bound to the code's kind (<see cref="CredentialStatus.UnknownKey"/>: the edge's ticket key cannot
+/// vouch for a pass, nor the cloud's key for a ticket),
 /// lot (<see cref="CredentialStatus.WrongLot"/>), window: <c>ValidFrom ≤ now &lt; ValidTo</c>
 /// (<see cref="CredentialStatus.NotYetValid"/>, <see cref="CredentialStatus.Expired"/>; a null ValidTo never expires).
 /// <see cref="Verify"/> never throws for any code text. Thread-safe; the caller keeps ownership of the keys.
 /// </remarks>
 public sealed class CredentialVerifier
 {
-    private readonly Dictionary<string, ECDsa> _publicKeys;
+    private readonly Dictionary<string, TrustedKey> _publicKeys;
 
-    /// <summary>Creates a verifier trusting <paramref name="publicKeys"/> (key id → P-256 public key).</summary>
+    /// <summary>Creates a verifier trusting <paramref name="publicKeys"/> (key id → P-256 public key and the kinds it may sign).</summary>
     /// <exception cref="ArgumentException">A key that is not P-256.</exception>
-    public CredentialVerifier(IReadOnlyDictionary<string, ECDsa> publicKeys)
+    public CredentialVerifier(IReadOnlyDictionary<string, TrustedKey> publicKeys)
     {
         ArgumentNullException.ThrowIfNull(publicKeys);
-        _publicKeys = new Dictionary<string, ECDsa>(StringComparer.Ordinal);
-        foreach (var (keyId, key) in publicKeys)
+        _publicKeys = new Dictionary<string, TrustedKey>(StringComparer.Ordinal);
+        foreach (var (keyId, trusted) in publicKeys)
         {
-            if (key is null || !CredentialKeys.IsP256(key))
+            if (trusted?.PublicKey is not { } key || !CredentialKeys.IsP256(key))
             {
                 throw new ArgumentException($"Key '{keyId}' is not an ECDSA P-256 key.", nameof(publicKeys));
             }
 
-            _publicKeys[keyId] = key;
+            _publicKeys[keyId] = trusted;
         }
     }
 
@@ -47,11 +49,12 @@ public sealed class CredentialVerifier
             return new CredentialCheck(CredentialStatus.Malformed, null, reason);
         }
 
-        if (!_publicKeys.TryGetValue(parsed!.KeyId, out var key))
+        if (!_publicKeys.TryGetValue(parsed!.KeyId, out var trusted))
         {
             return new CredentialCheck(CredentialStatus.UnknownKey, null, "Code is signed by a key this gate does not know.");
         }
 
+        var key = trusted.PublicKey;
         bool genuine;
         lock (key)
         {
@@ -65,6 +68,11 @@ public sealed class CredentialVerifier
 
         var credential = parsed.Credential;
         var noun = Noun(credential.Kind);
+        if (!trusted.Kinds.Allows(credential.Kind))
+        {
+            // Genuine signature, wrong signer for this kind: no credential is handed out.
+            return new CredentialCheck(CredentialStatus.UnknownKey, null, $"{noun} is signed by a key that may not sign a {noun.ToLowerInvariant()}.");
+        }
         if (!string.Equals(credential.LotId, expectedLotId, StringComparison.Ordinal))
         {
             return new CredentialCheck(CredentialStatus.WrongLot, credential, $"{noun} is for lot {credential.LotId}.");

@@ -5,6 +5,7 @@ using ParkingLot.Cloud.Notifications;
 using ParkingLot.Cloud.Tests.Auth;
 using ParkingLot.Cloud.Tests.Builders;
 using ParkingLot.Cloud.Tests.Bookings;
+using ParkingLot.Cloud.Tests.Payments;
 using ParkingLot.Shared;
 using ParkingLot.Shared.Contracts;
 using ParkingLot.Shared.Tariffs;
@@ -128,7 +129,11 @@ public class NotificationTests(NotificationCloud cloud)
         var sweeper = cloud.Services.GetRequiredService<NotificationSweeper>();
         var (holder, held) = await HoldAsync();
         var (driver, paid) = await HoldAsync();
-        await ConfirmAsync(paid.Id);
+        using (var client = cloud.CreateClient(driver))
+        {
+            // The test gateway (no Stripe key): confirmed at once, and the confirmation and receipt e-mails queued.
+            await PaymentSteps.PayAsync(client, paid.Id);
+        }
 
         await sweeper.SweepAsync(TestContext.Token);
         Assert.Null(await ReminderAsync(NotificationKind.HoldExpiring, held.Id));
@@ -154,8 +159,8 @@ public class NotificationTests(NotificationCloud cloud)
         Assert.Null(await ReminderAsync(NotificationKind.StartsSoon, held.Id));
         Assert.DoesNotContain(await sweeper.SweepAsync(TestContext.Token), r => r.BookingId == paid.Id);
         await Sender.SendDueAsync(TestContext.Token);
-        var startsSoon = Assert.Single(cloud.ReceivedBy(driver.Email));
-        Assert.Contains("starts at", startsSoon.Subject, StringComparison.Ordinal);
+        var startsSoon = Assert.Single(cloud.ReceivedBy(driver.Email), m => (m.Subject ?? string.Empty).Contains("starts at", StringComparison.Ordinal));
+        Assert.Equal(3, cloud.ReceivedBy(driver.Email).Count); // confirmation, receipt, starts soon
         Assert.Single(cloud.ReceivedBy(holder.Email));
     }
 
@@ -163,9 +168,6 @@ public class NotificationTests(NotificationCloud cloud)
         Outbox.FindAsync(kind, bookingId.ToString("D"), TestContext.Token);
 
     private Task<(TestUser User, BookingResponse Booking)> HoldAsync() => TestBookings.HoldAsync(cloud);
-
-    private Task ConfirmAsync(Guid bookingId) =>
-        TestBookings.ConfirmAsync(cloud.Services.GetRequiredService<Storage.IStoreDatabase>(), bookingId);
 }
 
 /// <summary><see cref="NotificationTests"/> again, on PostgreSQL.</summary>

@@ -120,7 +120,7 @@ internal sealed class AgentProcess : IAsyncDisposable
         };
         string[] args =
         [
-            dll, "--offline", "--data", dataDirectory, "--lot", RepositoryPaths.DemoLot, "--traffic", RepositoryPaths.DemoScenario,
+            dll, "--offline", "--data", dataDirectory, "--lot", simulate ? RepositoryPaths.DemoLot : Lots.HardwareDemoLot.Write(Directory.CreateDirectory(dataDirectory).FullName), "--traffic", RepositoryPaths.DemoScenario,
             "--Edge:TimeQuality=synced", "--Logging:LogLevel:Default=Warning", "--Kiosk:Enabled=false", .. simulate ? ["--simulate", "--speed", "600"] : Array.Empty<string>(), .. extra,
         ];
         foreach (var arg in args)

@@ -332,6 +332,6 @@ public sealed class EntryLaneTests : IAsyncLifetime
     internal static string ForgedCode(string keyId, DateTimeOffset now)
     {
         using var key = CredentialKeys.CreateKeyPair();
-        return new CredentialSigner(keyId, key).Sign(new Credential(CredentialKind.Pass, "test-lot", "BK-7", VehicleType.Car, null, now.AddHours(-1), now.AddHours(2), 1));
+        return new CredentialSigner(keyId, key, CredentialKinds.Cloud).Sign(new Credential(CredentialKind.Pass, "test-lot", "BK-7", VehicleType.Car, null, now.AddHours(-1), now.AddHours(2), 1));
     }
 }

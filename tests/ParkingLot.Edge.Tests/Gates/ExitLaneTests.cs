@@ -3,6 +3,7 @@ using ParkingLot.Edge.Hardware.Barriers;
 using ParkingLot.Edge.Ledger;
 using ParkingLot.Shared;
 using ParkingLot.Shared.Contracts;
+using ParkingLot.Shared.Credentials;
 using ParkingLot.Shared.Tariffs;
 using ParkingLot.Tests.Common;
 
@@ -135,7 +136,7 @@ public sealed class ExitLaneTests : IAsyncLifetime
         var (_, code, _) = await WalkInAsync();
         var now = _h.Time.GetUtcNow();
         using var otherLot = Edge.Gates.TicketSigner.LoadOrCreate(Path.Combine(_h.DataDirectory, "other"), "other-lot", out _);
-        _h.Keys.Trust(otherLot.KeyId, otherLot.PublicKey);
+        _h.Keys.Trust(otherLot.KeyId, otherLot.PublicKey, CredentialKinds.Ticket);
         var bad = kind switch
         {
             "forged" => EntryLaneTests.ForgedCode(_h.Signer.KeyId, now),

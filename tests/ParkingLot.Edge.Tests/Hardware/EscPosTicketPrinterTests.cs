@@ -132,6 +132,42 @@ public sealed class EscPosTicketPrinterTests
         Assert.True(kit.Time.GetUtcNow() - started >= TimeSpan.FromMilliseconds(500));
     }
 
+    [Fact]
+    public async Task GetStatusAsync_ReadThatIgnoresCancellation_IsOfflineAndTheNextQueryDoesNotQueueBehindIt()
+    {
+        using var kit = new HardwareTestKit();
+        using var dead = new DeadPrinterStream(blockWrites: false);
+        using var printer = new EscPosTicketPrinter("E1.printer", dead, new EscPosPrinterOptions { StatusTimeout = TimeSpan.FromMilliseconds(500) }, kit.Time);
+
+        var first = await kit.RunAsync(printer.GetStatusAsync(TestContext.Token), Step, TimeSpan.FromSeconds(10));
+        var second = await kit.RunAsync(printer.GetStatusAsync(TestContext.Token), Step, TimeSpan.FromSeconds(10));
+
+        Assert.Equal(PrinterStatus.Offline, first);
+        Assert.Equal(PrinterStatus.Offline, second);
+
+        // One read stuck in the "driver", not one per query.
+        Assert.Equal(1, dead.ReadsStarted);
+    }
+
+    [Fact]
+    public async Task PrintAsync_WriteThatNeverReturns_IsOfflineWithinTheWriteTimeoutAndLaterJobsAnswerAtOnce()
+    {
+        using var kit = new HardwareTestKit();
+        using var dead = new DeadPrinterStream(blockWrites: true);
+        using var printer = new EscPosTicketPrinter("E1.printer", dead, new EscPosPrinterOptions { WriteTimeout = TimeSpan.FromSeconds(5) }, kit.Time);
+        var started = kit.Time.GetUtcNow();
+
+        var outcome = await kit.RunAsync(printer.PrintAsync(Job, TestContext.Token), Step, TimeSpan.FromSeconds(30));
+        var elapsed = kit.Time.GetUtcNow() - started;
+        var again = await kit.RunAsync(printer.PrintAsync(Job, TestContext.Token), Step, TimeSpan.FromSeconds(1));
+
+        Assert.Equal(new PrintOutcome(false, PrinterStatus.Offline), outcome);
+        Assert.InRange(elapsed, TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(10));
+        Assert.Equal(new PrintOutcome(false, PrinterStatus.Offline), again);
+        Assert.Equal(1, dead.WritesStarted);
+        Assert.Equal(DeviceState.Faulted, printer.GetHealth().State);
+    }
+
     private static int IndexOf(byte[] haystack, byte[] needle) => haystack.AsSpan().IndexOf(needle);
 
     /// <summary>Answers each status query with the next scripted byte, whatever it asked.</summary>

@@ -107,7 +107,7 @@ internal sealed class KioskHost : IAsyncDisposable
         var time = _kit.Time;
         _ledger = await LedgerStore.OpenAsync(_directory.File("ledger.db"), Lot.LotId, time, TestContext.Token);
         _signer = TicketSigner.LoadOrCreate(_directory.Path, Lot.LotId, out _);
-        var verifier = new CredentialVerifier(new Dictionary<string, ECDsa>(StringComparer.Ordinal) { [_signer.KeyId] = CredentialKeys.ImportPublicKey(_signer.PublicKey) });
+        var verifier = new CredentialVerifier(new Dictionary<string, TrustedKey>(StringComparer.Ordinal) { [_signer.KeyId] = new(CredentialKeys.ImportPublicKey(_signer.PublicKey), CredentialKinds.Ticket) });
         var coins = Lot.Kiosk!.CoinAcceptor!;
         _acceptor = new PulseAcceptor("kiosk.coins", _kit.Controller, new PulseAcceptorOptions { Pin = coins.Pin, ValuePerPulse = new Money(coins.PulseValue, Lot.Currency) }, time, shouldDispose: false);
         _printerDriver = new EscPosTicketPrinter("kiosk.printer", Printer, new EscPosPrinterOptions(), time, shouldDispose: false);

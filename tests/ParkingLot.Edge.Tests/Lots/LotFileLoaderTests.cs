@@ -125,6 +125,50 @@ public sealed class LotFileLoaderTests
     }
 
     [Fact]
+    public void Load_DemoLotOnHardware_RefusesTheSimulatedCardTerminalNamingItsLine()
+    {
+        var lines = File.ReadAllLines(RepositoryPaths.DemoLot);
+        var typeLine = Array.FindIndex(lines, l => l.Contains("\"simulated\"", StringComparison.Ordinal)) + 1;
+
+        var refused = Assert.Throws<LotFileException>(() => LotFileLoader.Load(RepositoryPaths.DemoLot, LotFileUse.Hardware));
+        var verdict = LotFileValidator.Validate(RepositoryPaths.DemoLot, LotFileUse.Hardware);
+
+        var problem = Assert.Single(verdict.Problems);
+        Assert.Equal("$.kiosk.cardTerminal.type", problem.Path);
+        Assert.Equal(typeLine, problem.Line);
+        Assert.Contains("--simulate", problem.Message, StringComparison.Ordinal);
+        Assert.Contains($"line {typeLine}, $.kiosk.cardTerminal.type", refused.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Load_DemoLotSimulated_AcceptsTheSimulatedCardTerminal()
+    {
+        var lot = LotFileLoader.Load(RepositoryPaths.DemoLot, LotFileUse.Simulation);
+
+        Assert.Equal(CardTerminalType.Simulated, lot.Kiosk!.CardTerminal!.Type);
+    }
+
+    [Fact]
+    public void Load_HardwareDemoLotOnHardware_IsValidWithNoCardTerminal()
+    {
+        using var directory = new TempDirectory();
+
+        var lot = LotFileLoader.Load(HardwareDemoLot.Write(directory.Path), LotFileUse.Hardware);
+
+        Assert.Equal(CardTerminalType.None, lot.Kiosk!.CardTerminal!.Type);
+    }
+
+    [Fact]
+    public void Load_DemoLot_LoopsAndBeamsAreWiredFailSafe()
+    {
+        var lot = LotFileLoader.Load(RepositoryPaths.DemoLot);
+
+        // NC detector contacts to ground, pull-up toward "active": see hardware/wiring.md.
+        Assert.All(lot.Gates, g => Assert.False(g.Devices!.Loop!.ActiveLow || g.Devices.PassedLoop!.ActiveLow || g.Devices.Beam!.ActiveLow, g.Id));
+        Assert.False(new ParkingLot.Edge.Lots.DigitalInputDefinition(5).ActiveLow);
+    }
+
+    [Fact]
     public void Check_DemoLot_ConformsToTheSchema()
     {
         var bytes = File.ReadAllBytes(RepositoryPaths.DemoLot);

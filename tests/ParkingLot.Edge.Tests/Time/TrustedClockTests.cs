@@ -152,6 +152,93 @@ public sealed class TrustedClockTests
     }
 
     [Fact]
+    public void Current_NtpClockSteppedBackAnHour_IsRefusedAndTheExtrapolationStands()
+    {
+        var clock = new SteppableClock(Now);
+        _probe.Sync = new ClockSync(true, TimeSpan.FromMilliseconds(250), false);
+        var trusted = new TrustedClock(clock, _options, _probe);
+        var before = trusted.Current;
+
+        clock.Advance(TimeSpan.FromMinutes(10));
+        clock.Step(TimeSpan.FromHours(-1));
+        var after = trusted.Current;
+
+        // 10 minutes at 100 ppm = 60 ms of drift either side of the last good reading, carried forward.
+        Assert.Equal(1, trusted.RefusedReadings);
+        Assert.Equal(before.Lo + TimeSpan.FromMinutes(10) - TimeSpan.FromMilliseconds(60), after.Lo);
+        Assert.Equal(before.Hi + TimeSpan.FromMinutes(10) + TimeSpan.FromMilliseconds(60), after.Hi);
+        Assert.Equal(1, trusted.RefusedReadings);
+    }
+
+    [Fact]
+    public void Current_NtpClockSteppedForwardAnHour_IsRefused()
+    {
+        var clock = new SteppableClock(Now);
+        _probe.Sync = new ClockSync(true, TimeSpan.FromMilliseconds(250), false);
+        var trusted = new TrustedClock(clock, _options, _probe);
+        _ = trusted.Current;
+
+        clock.Step(TimeSpan.FromHours(1));
+        var after = trusted.Current;
+
+        Assert.Equal(1, trusted.RefusedReadings);
+        Assert.True(after.Hi < Now.AddMinutes(1), $"hi {after.Hi} follows the monotonic clock, not the stepped wall clock");
+    }
+
+    [Fact]
+    public void Current_SmallNtpCorrectionInsideTheMargin_IsAccepted()
+    {
+        var clock = new SteppableClock(Now);
+        _probe.Sync = new ClockSync(true, TimeSpan.FromMilliseconds(250), false);
+        var trusted = new TrustedClock(clock, _options, _probe);
+        _ = trusted.Current;
+
+        clock.Advance(TimeSpan.FromMinutes(10));
+        clock.Step(TimeSpan.FromMilliseconds(-300));
+        var after = trusted.Current;
+
+        Assert.Equal(0, trusted.RefusedReadings);
+        Assert.Equal(clock.GetUtcNow() - TimeSpan.FromMilliseconds(250), after.Lo);
+    }
+
+    [Fact]
+    public void Current_PersistedLowerBoundLaterThanNtp_IsHonoured()
+    {
+        _probe.Sync = new ClockSync(true, TimeSpan.FromMilliseconds(250), false);
+        var trusted = new TrustedClock(_time, _options, _probe);
+        trusted.SetPersistedLowerBound(Now.AddHours(2));
+
+        _time.Advance(TimeSpan.FromMinutes(5));
+        var interval = trusted.Current;
+
+        Assert.Equal(Now.AddHours(2).AddMinutes(5), interval.Lo);
+        Assert.True(interval.Hi >= interval.Lo);
+    }
+
+    [Fact]
+    public void KeyRing_UnsyncedClock_RefusesAPassExpiredLongerAgoThanTheUnsyncedMargin()
+    {
+        // Off for a week with no source: lo is a week stale, but the Pi's own clock still says "now".
+        using var directory = new TempDirectory();
+        var lot = new LotFileBuilder().Build();
+        using var signer = TicketSigner.LoadOrCreate(directory.Path, lot.LotId, out _);
+        using var cloud = new SimulatedCloudIssuer(directory.Path, lot);
+        using var keys = new CredentialKeyRing(signer, new Dictionary<string, string> { [cloud.KeyId] = cloud.PublicKey });
+        var trusted = new TrustedClock(_time, _options, _probe);
+        trusted.SetPersistedLowerBound(Now.AddDays(-7));
+        var interval = trusted.Current;
+
+        var longExpired = keys.Verify(cloud.Pass("BK-OLD", VehicleType.Car, Now.AddDays(-2), Now.AddHours(-2)), lot.LotId, interval);
+        var justExpired = keys.Verify(cloud.Pass("BK-NEW", VehicleType.Car, Now.AddDays(-2), Now.AddMinutes(-30)), lot.LotId, interval);
+
+        Assert.Equal(TimeQuality.Unsynced, interval.Quality);
+        Assert.Equal(Now.AddDays(-7), interval.Lo);
+        Assert.Equal(CredentialStatus.Expired, longExpired.Status);
+        Assert.Contains("expired at", longExpired.Reason, StringComparison.Ordinal);
+        Assert.Equal(CredentialStatus.Valid, justExpired.Status);
+    }
+
+    [Fact]
     public void KeyRing_SyncedInterval_RefusesAPassThatStartsLater()
     {
         using var directory = new TempDirectory();
@@ -192,5 +279,28 @@ public sealed class TrustedClockTests
         public ClockSync Sync { get; set; }
 
         public ClockSync Probe() => Sync;
+    }
+
+    /// <summary>A wall clock that can be stepped apart from the monotonic one (FakeTimeProvider moves both together).</summary>
+    private sealed class SteppableClock(DateTimeOffset start) : TimeProvider
+    {
+        private DateTimeOffset _wall = start;
+        private long _monotonic;
+
+        public override long TimestampFrequency => TimeSpan.TicksPerSecond;
+
+        public override DateTimeOffset GetUtcNow() => _wall;
+
+        public override long GetTimestamp() => _monotonic;
+
+        /// <summary>Real time passes: both clocks move.</summary>
+        public void Advance(TimeSpan by)
+        {
+            _wall += by;
+            _monotonic += by.Ticks;
+        }
+
+        /// <summary>Someone sets the wall clock: only it moves.</summary>
+        public void Step(TimeSpan by) => _wall += by;
     }
 }

@@ -56,6 +56,16 @@ internal sealed class SimulatedGpioDriver : GpioDriver
     }
 
     /// <summary>
+    /// Nothing drives <paramref name="pin"/> any more (a cut wire, an unplugged detector): it reads
+    /// what its pull resistor gives, as a real floating input with a pull would.
+    /// </summary>
+    public void Disconnect(int pin)
+    {
+        CheckPinNumber(pin);
+        ChangeLevel(pin, null, isWrite: false);
+    }
+
+    /// <summary>
     /// Makes reads of <paramref name="pin"/> ask <paramref name="source"/> (null to go back to the
     /// stored level). For signals whose level depends on when it is read, such as an HC-SR04 echo.
     /// </summary>
@@ -224,7 +234,7 @@ internal sealed class SimulatedGpioDriver : GpioDriver
         }
     }
 
-    private void ChangeLevel(int pinNumber, PinValue value, bool isWrite)
+    private void ChangeLevel(int pinNumber, PinValue? value, bool isWrite)
     {
         (PinEventTypes, PinChangeEventHandler)[] toCall;
         PinEventTypes edge;
@@ -234,7 +244,7 @@ internal sealed class SimulatedGpioDriver : GpioDriver
             var before = LevelOf(pin);
             if (isWrite)
             {
-                pin.Output = value;
+                pin.Output = value ?? PinValue.Low;
             }
             else
             {

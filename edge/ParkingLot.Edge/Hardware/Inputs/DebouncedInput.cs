@@ -45,6 +45,18 @@ internal sealed record DebouncedInputOptions
 
     /// <summary>Input, InputPullUp or InputPullDown. Default InputPullUp, matching <see cref="ActiveLow"/>.</summary>
     public PinMode Mode { get; init; } = PinMode.InputPullUp;
+
+    /// <summary>
+    /// Options of a fail-safe safety input (loop, passage beam): the pull resistor pulls toward the
+    /// active level, so an open circuit (cut wire, unplugged or unpowered detector) reads active
+    /// ("vehicle present / beam blocked") and a lane never closes its arm on a sensor it cannot hear.
+    /// The detector's normally-closed contact must hold the pin at the inactive level while clear.
+    /// </summary>
+    public static DebouncedInputOptions FailSafe(int pin, bool activeLow, TimeSpan? stableTime = null)
+    {
+        var options = new DebouncedInputOptions { Pin = pin, ActiveLow = activeLow, Mode = activeLow ? PinMode.InputPullDown : PinMode.InputPullUp };
+        return stableTime is { } stable ? options with { StableTime = stable } : options;
+    }
 }
 
 /// <summary>
@@ -190,7 +202,17 @@ internal sealed class DebouncedInput : IDigitalInput, IDisposable
                 return;
             }
 
-            now = IsActiveLevel(_controller.Read(_options.Pin));
+            try
+            {
+                now = IsActiveLevel(_controller.Read(_options.Pin));
+            }
+            catch (ObjectDisposedException)
+            {
+                // The controller was closed under a pending settle (shutdown): a timer callback must
+                // never take the process down.
+                return;
+            }
+
             if (now == _isActive)
             {
                 // The pin went away and came back within the window: a bounce or a glitch.

@@ -35,6 +35,13 @@ internal sealed record EscPosPrinterOptions
     /// </summary>
     public TimeSpan StatusTimeout { get; init; } = TimeSpan.FromMilliseconds(500);
 
+    /// <summary>
+    /// How long one write (a status query, a whole ticket) may take. Default 5 s: a ticket is a few
+    /// kilobytes, far below any printer's receive buffer, so a write that blocks this long means the
+    /// printer stopped taking data (usblp blocks a write to an off-line printer indefinitely).
+    /// </summary>
+    public TimeSpan WriteTimeout { get; init; } = TimeSpan.FromSeconds(5);
+
     /// <summary>Characters per line in font A. Default 32 (58 mm paper); 48 for 80 mm.</summary>
     public int Columns { get; init; } = 32;
 }
@@ -43,6 +50,13 @@ internal sealed record EscPosPrinterOptions
 /// An ESC/POS printer on a bidirectional byte stream: the usblp device (/dev/usb/lp0, opened
 /// read/write) or a serial port's BaseStream. Tests and the simulator hand it a
 /// <see cref="SimulatedEscPosPrinter"/>, which parses the same bytes. One job at a time.
+/// <para>
+/// Every read and write runs off the caller's thread and is bounded by a timeout on the injected
+/// clock, whether or not the stream honours cancellation (a blocking read of /dev/usb/lp0 does not):
+/// a printer that does not answer reads <see cref="PrinterStatus.Offline"/> within the timeout, and
+/// while an abandoned read or write is still stuck in the driver every later call answers Offline at
+/// once instead of queueing behind it. The lane goes on without tickets; it never freezes.
+/// </para>
 /// </summary>
 internal sealed class EscPosTicketPrinter : ITicketPrinter, IDisposable
 {
@@ -52,6 +66,9 @@ internal sealed class EscPosTicketPrinter : ITicketPrinter, IDisposable
     private readonly TimeProvider _time;
     private readonly SemaphoreSlim _oneAtATime = new(1, 1);
     private StatusSnapshot? _last;
+    private Task? _stuck;
+    private Task<int>? _pendingRead;
+    private byte _pendingReadByte;
 
     public EscPosTicketPrinter(string id, Stream stream, EscPosPrinterOptions options, TimeProvider time, bool shouldDispose = true)
     {
@@ -94,8 +111,11 @@ internal sealed class EscPosTicketPrinter : ITicketPrinter, IDisposable
                 return new PrintOutcome(false, before);
             }
 
-            await _stream.WriteAsync(bytes, cancellationToken);
-            await _stream.FlushAsync(cancellationToken);
+            if (!await WriteAsync(bytes, cancellationToken))
+            {
+                Volatile.Write(ref _last, new StatusSnapshot(PrinterStatus.Offline, false, $"a write did not finish within {_options.WriteTimeout.TotalSeconds:0.#} s"));
+                return new PrintOutcome(false, PrinterStatus.Offline);
+            }
 
             var after = await QueryStatusAsync(cancellationToken);
             return new PrintOutcome(after == PrinterStatus.Ready, after);
@@ -214,20 +234,74 @@ internal sealed class EscPosTicketPrinter : ITicketPrinter, IDisposable
 
     private async Task<byte?> QueryAsync(EscPos.StatusQuery query, CancellationToken cancellationToken)
     {
-        await _stream.WriteAsync(new[] { EscPos.Dle, EscPos.Eot, (byte)query }, cancellationToken);
-        await _stream.FlushAsync(cancellationToken);
+        if (!await WriteAsync([EscPos.Dle, EscPos.Eot, (byte)query], cancellationToken))
+        {
+            return null;
+        }
 
+        // One read in flight at most: a read abandoned by a timeout stays the pending one, and its
+        // byte (a late reply) is taken by the next query rather than lost or read twice.
+        var read = _pendingRead ??= StartRead();
         using var timeout = new CancellationTokenSource(_options.StatusTimeout, _time);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
-        var reply = new byte[1];
         try
         {
-            var read = await _stream.ReadAsync(reply, linked.Token);
-            return read == 1 ? reply[0] : null;
+            var count = await read.WaitAsync(linked.Token);
+            _pendingRead = null;
+            return count == 1 ? _pendingReadByte : null;
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
             return null;
+        }
+        catch (Exception ex) when (ex is IOException or ObjectDisposedException or InvalidOperationException)
+        {
+            _pendingRead = null;
+            return null;
+        }
+    }
+
+    /// <summary>A read not tied to any caller's token: only a reply, an error or disposal ends it.</summary>
+    private Task<int> StartRead() => Task.Run(
+        async () =>
+        {
+            var reply = new byte[1];
+            var count = await _stream.ReadAsync(reply, CancellationToken.None);
+            _pendingReadByte = reply[0];
+            return count;
+        },
+        CancellationToken.None);
+
+    /// <summary>Writes and flushes off the caller's thread within <see cref="EscPosPrinterOptions.WriteTimeout"/>; false when the printer did not take the bytes.</summary>
+    private async Task<bool> WriteAsync(byte[] bytes, CancellationToken cancellationToken)
+    {
+        if (_stuck is { IsCompleted: false })
+        {
+            return false;
+        }
+
+        var write = Task.Run(
+            async () =>
+            {
+                await _stream.WriteAsync(bytes, CancellationToken.None);
+                await _stream.FlushAsync(CancellationToken.None);
+            },
+            CancellationToken.None);
+        using var timeout = new CancellationTokenSource(_options.WriteTimeout, _time);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
+        try
+        {
+            await write.WaitAsync(linked.Token);
+            return true;
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            _stuck = write;
+            return false;
+        }
+        catch (Exception ex) when (ex is IOException or ObjectDisposedException or InvalidOperationException)
+        {
+            return false;
         }
     }
 }
