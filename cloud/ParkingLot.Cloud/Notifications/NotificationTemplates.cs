@@ -58,6 +58,13 @@ internal static class NotificationTemplates
         }
 
         text.Append(CultureInfo.InvariantCulture, $"  Total: {Amount(booking.Amount)}\n");
+        if (paid.Currency == booking.Amount.Currency && paid.Minor < booking.Amount.Minor)
+        {
+            // Loyalty: the tier discount and redeemed points are taken off at payment, not in the quote.
+            text.Append(CultureInfo.InvariantCulture, $"  Discounts and points redeemed: -{Amount(booking.Amount - paid)}\n");
+        }
+
+        text.Append(CultureInfo.InvariantCulture, $"  Paid: {Amount(paid)}\n");
         text.Append(CultureInfo.InvariantCulture, $"  Tariff version: {booking.TariffVersion}");
         if (booking.DemandMultiplierPercent != 100)
         {

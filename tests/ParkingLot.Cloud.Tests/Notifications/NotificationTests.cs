@@ -75,7 +75,23 @@ public class NotificationTests(NotificationCloud cloud)
         Assert.All(quote.Lines, line => Assert.Contains($"  {line.Description}: {NotificationTemplates.Amount(line.Amount)}\n", email.TextBody, StringComparison.Ordinal));
         Assert.Contains($"Total: {NotificationTemplates.Amount(quote.Total)}", email.TextBody, StringComparison.Ordinal);
         Assert.Contains("Tariff version: test-1", email.TextBody, StringComparison.Ordinal);
+        Assert.Contains($"Paid: {NotificationTemplates.Amount(booking.Amount)}\n", email.TextBody, StringComparison.Ordinal);
+        Assert.DoesNotContain("Discounts", email.TextBody, StringComparison.Ordinal);
         Assert.Contains($"payment of {NotificationTemplates.Amount(booking.Amount)} (payment {paymentId})", email.TextBody, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task PaymentReceipt_PaidLessThanThePrice_ShowsDiscountsAndWhatWasPaid()
+    {
+        cloud.StartSmtp();
+        var (user, booking) = await HoldAsync();
+        var paid = new Money(booking.Amount.Minor - 100, booking.Amount.Currency);
+
+        await Notifications.PaymentReceiptAsync(booking.Id, $"pi_{Guid.NewGuid():N}", paid, TestContext.Token);
+        await Sender.SendDueAsync(TestContext.Token);
+
+        var email = Assert.Single(cloud.ReceivedBy(user.Email));
+        Assert.Contains($"Total: {NotificationTemplates.Amount(booking.Amount)}\n  Discounts and points redeemed: -1.00 {paid.Currency}\n  Paid: {NotificationTemplates.Amount(paid)}\n", email.TextBody, StringComparison.Ordinal);
     }
 
     [Fact]
