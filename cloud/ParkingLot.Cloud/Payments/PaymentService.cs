@@ -29,17 +29,6 @@ internal sealed class PaymentService(
     public async Task<Results<Ok<PaymentResponse>, ProblemHttpResult>> PayAsync(
         string userId, PaymentRequest request, string? idempotencyKey, CancellationToken cancellationToken)
     {
-        // The declared limits, named, whatever binds the record (they are also DataAnnotations on it).
-        if (request.PaymentMethod is { Length: > 64 })
-        {
-            return InvalidMember("paymentMethod", "paymentMethod must be at most 64 characters (a Stripe payment method id).");
-        }
-
-        if (request.RedeemPoints is < 0 or > 100_000_000)
-        {
-            return InvalidMember("redeemPoints", "redeemPoints must be between 0 and 100000000.");
-        }
-
         if (ApiProblems.Missing(("bookingId", request.BookingId)) is { } missing)
         {
             return missing;
@@ -195,13 +184,6 @@ internal sealed class PaymentService(
     }
 
     /// <summary>A 400 in the validation problem's shape: <c>errors</c> keyed by the member at fault.</summary>
-    private static ProblemHttpResult InvalidMember(string member, string message) =>
-        TypedResults.Problem(
-            statusCode: StatusCodes.Status400BadRequest,
-            title: "Invalid request",
-            detail: message,
-            extensions: new Dictionary<string, object?> { ["errors"] = new Dictionary<string, string[]> { [member] = [message] } });
-
     private static ProblemHttpResult Declined(string? error, Booking booking) =>
         TypedResults.Problem(
             statusCode: StatusCodes.Status402PaymentRequired,

@@ -79,8 +79,10 @@ internal static class PaymentsApi
 /// (from Stripe.js, or a test card such as <c>pm_card_visa</c>); without it the answer carries the
 /// client secret for confirming on the driver's device. <see cref="RedeemPoints"/> pays part with loyalty
 /// points (1 point = 1 minor unit). Card numbers never come here (I8).
+/// Public so that .NET's validation generator sees it (it skips internal types): the declared limits are
+/// enforced before the handler runs, as for every request record.
 /// </summary>
-internal sealed record PaymentRequest(
+public sealed record PaymentRequest(
     [Required] Guid? BookingId,
     [StringLength(64)] string? PaymentMethod,
     [Range(0, 100_000_000)] long? RedeemPoints = null);

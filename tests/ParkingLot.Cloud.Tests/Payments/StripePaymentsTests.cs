@@ -21,7 +21,7 @@ namespace ParkingLot.Cloud.Tests.Payments;
 /// answers 503 and charges nothing, and cancelling refunds by policy and revokes the pass.
 /// </summary>
 [Collection(StripeCloudCollection.Name)]
-public sealed class StripePaymentsTests(StripeCloud cloud)
+public class StripePaymentsTests(StripeCloud cloud)
 {
     private static readonly TimeSpan Hours2 = TimeSpan.FromHours(2);
     private static readonly TimeSpan Hours3 = TimeSpan.FromHours(3);
@@ -351,4 +351,12 @@ public sealed class StripePaymentsTests(StripeCloud cloud)
 
         return await client.SendAsync(request, TestContext.Token);
     }
+}
+
+/// <summary><see cref="StripePaymentsTests"/> again, on PostgreSQL and Redis.</summary>
+[Collection(PostgresRedisStripeCloudCollection.Name)]
+public sealed class PostgresRedisStripePaymentsTests(PostgresRedisStripeCloud cloud) : StripePaymentsTests(cloud)
+{
+    [Fact]
+    public void Host_RunsOnPostgresAndRedis() => Bookings.PostgresRedisBookingCloud.AssertOnPostgresAndRedis(cloud.Services);
 }
