@@ -70,6 +70,7 @@ say "dashboard:    http://127.0.0.1:$PORT/"
 say "availability: curl http://127.0.0.1:$PORT/api/v1/lots/$LOT_ID/availability"
 say "metrics:      http://127.0.0.1:$PORT/metrics   OpenAPI: http://127.0.0.1:$PORT/openapi/v1.json"
 say "pay kiosk:    http://127.0.0.1:8088/  (the lot's touchscreen page, served by the edge agent)"
+say "book and pay: cloud/README.md, \"Pay a booking\" (no Stripe key: the built-in TEST GATEWAY pays)"
 say "technician:   dotnet edge/ParkingLot.Edge.Cli/bin/Release/net10.0/parkctl.dll --data $DATA/edge status"
 say "logs:         $DATA/logs/   — Ctrl-C stops everything"
 

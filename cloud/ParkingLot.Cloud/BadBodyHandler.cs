@@ -2,6 +2,7 @@ using System.Reflection;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Diagnostics;
+using ParkingLot.Shared.Contracts;
 
 namespace ParkingLot.Cloud;
 
@@ -83,7 +84,7 @@ internal sealed partial class BadBodyHandler(IProblemDetailsService problems) : 
         type = type is null ? null : Nullable.GetUnderlyingType(type) ?? type;
         if (type is { IsEnum: true })
         {
-            return "one of " + string.Join(", ", Enum.GetNames(type).Select(JsonNamingPolicy.CamelCase.ConvertName)) + " (names, not numbers)";
+            return "one of " + string.Join(", ", WireNames.All(type)) + " (names, not numbers)";
         }
 
         return type switch

@@ -2,7 +2,8 @@ namespace ParkingLot.Cloud;
 
 /// <summary>
 /// Every log message of the cloud service. Event ids by feature: 1xxx lots, 2xxx edge sync,
-/// 3xxx MQTT, 4xxx storage, 5xxx bookings, 6xxx accounts and access, 7xxx idempotency and the Redis cache, 8xxx lot administration, 9xxx host. Structured properties only; never credentials.
+/// 3xxx MQTT, 4xxx storage, 5xxx bookings, 6xxx accounts and access, 7xxx idempotency and the Redis cache, 8xxx lot administration,
+/// 9000–9499 payments (Log.Payments.cs), 9500–9999 host. Structured properties only; never credentials.
 /// </summary>
 internal static partial class Log
 {

@@ -100,7 +100,7 @@ internal sealed class RedisAvailabilityCache : IAvailabilityCache, IHostedServic
         };
         foreach (var type in availability.VehicleTypes)
         {
-            args.Add(TypeFieldPrefix + JsonNamingPolicy.CamelCase.ConvertName(type.VehicleType.ToString()));
+            args.Add(TypeFieldPrefix + WireNames.Of(type.VehicleType));
             args.Add(JsonSerializer.Serialize(type, Json));
         }
 

@@ -1,8 +1,11 @@
 namespace ParkingLot.Cloud.Bookings;
 
 /// <summary>
-/// The decision of a hold, the same for both stores (they call it inside their write transaction
-/// with what they read there). Pure, so tests compare it with a brute-force model.
+/// The decision of a hold: the specification. The embedded store calls it inside its write
+/// transaction with what it read there. PostgreSQL's <c>hold_booking</c> (Storage/Postgres/Migrations/0003)
+/// is a second copy in PL/pgSQL, kept for one round trip per hold, and must agree with this one: the
+/// store contract tests (tests/ParkingLot.Cloud.Tests/Stores) hold the same cases on both stores and
+/// expect this planner's answers.
 /// </summary>
 internal static class BookingPlanner
 {
@@ -63,11 +66,4 @@ internal static class BookingPlanner
 
         return max;
     }
-}
-
-/// <summary>Refund policy and other rules both stores share.</summary>
-internal static class BookingRules
-{
-    /// <summary>Full refund when cancelled before the window starts, none from the start on.</summary>
-    public static long RefundOnCancel(Booking booking, DateTimeOffset now) => now < booking.StartTime ? booking.Amount.Minor : 0;
 }

@@ -3,13 +3,23 @@ using ParkingLot.Shared.Contracts;
 
 namespace ParkingLot.Cloud.Bookings;
 
-/// <summary>Life of a booking: held (5 minutes to pay) → confirmed, or → expired / cancelled.</summary>
+/// <summary>The states of a booking; which moves are allowed is <see cref="BookingLifecycle"/>.</summary>
 internal enum BookingStatus
 {
+    /// <summary>Spot and share taken, unpaid; expires at <see cref="Booking.ExpiresAt"/>.</summary>
     Held,
+
+    /// <summary>Paid (the payment webhook said so): the pass is valid.</summary>
     Confirmed,
+
+    /// <summary>Cancelled with nothing paid back (a held booking, or a confirmed one past the refund policy).</summary>
     Cancelled,
+
+    /// <summary>A hold nobody paid in time.</summary>
     Expired,
+
+    /// <summary>A confirmed booking cancelled with money paid back by the lot's refund policy.</summary>
+    Refunded,
 }
 
 /// <summary>A stored booking. Amount and tariff version are the quote locked at hold time (I6).</summary>
@@ -30,7 +40,8 @@ internal sealed record Booking(
     DateTimeOffset? ExpiresAt,
     DateTimeOffset? CancelledAt,
     long? RefundMinor,
-    int Version)
+    int Version,
+    DateTimeOffset? PassRevokedAt = null)
 {
     /// <summary>
     /// The status as of <paramref name="now"/>: a hold past its expiry is expired even before the
@@ -40,7 +51,7 @@ internal sealed record Booking(
         Status == BookingStatus.Held && ExpiresAt <= now ? BookingStatus.Expired : Status;
 
     /// <summary>Held (and not stale) or confirmed: the booking takes its spot (I1) and a unit of the share (I2).</summary>
-    public bool IsActiveAt(DateTimeOffset now) => StatusAt(now) is BookingStatus.Held or BookingStatus.Confirmed;
+    public bool IsActiveAt(DateTimeOffset now) => BookingLifecycle.IsActive(StatusAt(now));
 }
 
 /// <summary>What the service asks a store to hold, already validated and priced.</summary>
@@ -87,7 +98,8 @@ internal enum CancelStatus
     NotCancellable,
 }
 
-internal sealed record CancelResult(CancelStatus Status, Booking? Booking = null);
+/// <summary>The outcome of a cancellation; <see cref="Refund"/> is the refund it started (pending at the gateway), if any.</summary>
+internal sealed record CancelResult(CancelStatus Status, Booking? Booking = null, Payments.Refund? Refund = null);
 
 /// <summary>A held/confirmed booking's spot and window, as the planner sees it.</summary>
 internal readonly record struct ActiveWindow(string SpotId, DateTimeOffset Start, DateTimeOffset End);

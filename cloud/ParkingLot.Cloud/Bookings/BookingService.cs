@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 using ParkingLot.Cloud.Availability;
+using ParkingLot.Cloud.Payments;
 using ParkingLot.Cloud.Quotes;
 using ParkingLot.Shared;
 
@@ -14,6 +15,10 @@ namespace ParkingLot.Cloud.Bookings;
 /// </summary>
 internal sealed class BookingService(
     IBookingStore store,
+    IPaymentStore lifecycle,
+    RefundIssuer refunds,
+    IOptions<PaymentsOptions> payments,
+    IHostApplicationLifetime lifetime,
     QuoteService quotes,
     AvailabilityService availability,
     PassSigner passes,
@@ -96,10 +101,18 @@ internal sealed class BookingService(
         return [.. (await store.ListByUserAsync(userId, ListLimit, cancellationToken)).Select(b => BookingResponse.From(b, now))];
     }
 
+    /// <summary>
+    /// Cancels the caller's held or confirmed booking. A hold cancels with no refund (nothing was paid);
+    /// a confirmed booking gets back what the lot's refund policy says, through the gateway, and its pass
+    /// is revoked in the store. The refund is recorded in the cancellation's transaction and sent after
+    /// it on the host's token: a client hanging up does not stop the money going back.
+    /// </summary>
     public async Task<Results<Ok<BookingResponse>, ProblemHttpResult>> CancelAsync(string userId, Guid id, CancellationToken cancellationToken)
     {
         var now = timeProvider.GetUtcNow();
-        var result = await store.CancelAsync(id, userId, now, cancellationToken);
+        var result = await lifecycle.CancelAsync(
+            id, userId, now, (booking, paid) => payments.Value.RefundPolicyOf(booking.LotId).RefundOf(paid, booking.StartTime, now),
+            Guid.CreateVersion7(now), cancellationToken);
         switch (result.Status)
         {
             case CancelStatus.Cancelled:
@@ -111,6 +124,11 @@ internal sealed class BookingService(
                     await availability.RefreshAfterCommitAsync(booking.LotId);
                 }
 
+                if (result.Refund is { } refund)
+                {
+                    await PostCommit.RunAsync(logger, () => refunds.IssueAsync(refund, lifetime.ApplicationStopping));
+                }
+
                 return TypedResults.Ok(BookingResponse.From(booking, now));
             case CancelStatus.NotFound:
                 return BookingProblems.NotFound(id);
@@ -120,7 +138,7 @@ internal sealed class BookingService(
         }
     }
 
-    /// <summary>The signed pass, or a problem: unknown/another's (404), or no longer active (409).</summary>
+    /// <summary>The signed pass, or a problem: unknown/another's (404), or not confirmed (409: unpaid, cancelled, expired).</summary>
     public async Task<(string? Code, ProblemHttpResult? Problem)> PassAsync(string userId, Guid id, CancellationToken cancellationToken)
     {
         var booking = await FindAsync(userId, id, cancellationToken);
@@ -130,10 +148,14 @@ internal sealed class BookingService(
         }
 
         var now = timeProvider.GetUtcNow();
-        if (!booking.IsActiveAt(now))
+        var status = booking.StatusAt(now);
+        if (!BookingLifecycle.HasPass(status))
         {
             return (null, ApiProblems.Conflict(
-                "No pass", $"Booking {id} is {Storage.DbValues.Name(booking.StatusAt(now))}; only held or confirmed bookings have a pass."));
+                "No pass",
+                status == BookingStatus.Held
+                    ? $"Booking {id} is held, not paid; pay it (POST /api/v1/payments) and its pass is issued."
+                    : $"Booking {id} is {Storage.DbValues.Name(status)}; only a confirmed (paid) booking has a pass."));
         }
 
         return (passes.Sign(booking), null);
@@ -164,10 +186,11 @@ internal sealed record BookingResponse(
     int Version,
     DateTimeOffset CreatedAt,
     Money? Refund,
-    DateTimeOffset? CancelledAt)
+    DateTimeOffset? CancelledAt,
+    DateTimeOffset? PassRevokedAt)
 {
     public static BookingResponse From(Booking b, DateTimeOffset now) => new(
         b.Id, b.StatusAt(now), b.LotId, b.SpotId, b.VehicleType, b.Plate, b.StartTime, b.EndTime, b.Amount, b.TariffVersion,
         b.Status == BookingStatus.Held ? b.ExpiresAt : null, b.Version, b.CreatedAt,
-        b.RefundMinor is { } refund ? new Money(refund, b.Amount.Currency) : null, b.CancelledAt);
+        b.RefundMinor is { } refund ? new Money(refund, b.Amount.Currency) : null, b.CancelledAt, b.PassRevokedAt);
 }

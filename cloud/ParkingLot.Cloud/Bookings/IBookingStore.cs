@@ -1,8 +1,10 @@
 namespace ParkingLot.Cloud.Bookings;
 
 /// <summary>
-/// Bookings on the embedded SQLite store and on PostgreSQL. Both run <see cref="BookingPlanner"/> inside
-/// one write transaction per hold; PostgreSQL additionally has the exclusion constraint (I1).
+/// Bookings on the embedded SQLite store and on PostgreSQL. The embedded store runs <see cref="BookingPlanner"/>
+/// inside one write transaction per hold; PostgreSQL runs <c>hold_booking</c>, its PL/pgSQL copy (the planner
+/// is the specification), and additionally has the exclusion constraint (I1). Payments, cancellations and
+/// refunds are <see cref="Payments.IPaymentStore"/>.
 /// </summary>
 internal interface IBookingStore
 {
@@ -16,12 +18,6 @@ internal interface IBookingStore
 
     /// <summary>The user's bookings, newest first.</summary>
     Task<IReadOnlyList<Booking>> ListByUserAsync(string userId, int limit, CancellationToken cancellationToken);
-
-    /// <summary>
-    /// Cancels the user's held/confirmed booking, recording the refund of <see cref="BookingRules.RefundOnCancel"/>.
-    /// Another user's booking is <see cref="CancelStatus.NotFound"/>.
-    /// </summary>
-    Task<CancelResult> CancelAsync(Guid id, string userId, DateTimeOffset now, CancellationToken cancellationToken);
 
     /// <summary>Marks holds whose expiry passed as expired; returns the lots that changed.</summary>
     Task<IReadOnlyList<string>> ExpireHoldsAsync(DateTimeOffset now, CancellationToken cancellationToken);

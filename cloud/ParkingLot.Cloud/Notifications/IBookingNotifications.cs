@@ -1,4 +1,3 @@
-using Microsoft.Extensions.DependencyInjection.Extensions;
 using ParkingLot.Shared;
 
 namespace ParkingLot.Cloud.Notifications;
@@ -21,26 +20,4 @@ internal interface IBookingNotifications
 
     /// <summary>A refund for the booking was issued.</summary>
     Task RefundIssuedAsync(Guid bookingId, string refundId, Money amount, CancellationToken cancellationToken);
-}
-
-/// <summary>
-/// Placeholder registration so the booking and payment code can depend on <see cref="IBookingNotifications"/>
-/// while the e-mail outbox is built beside it; replaced by the outbox's registration when that lands.
-/// </summary>
-internal static class NotificationsPlaceholder
-{
-    public static IServiceCollection TryAddBookingNotifications(this IServiceCollection services)
-    {
-        services.TryAddSingleton<IBookingNotifications, NoBookingNotifications>();
-        return services;
-    }
-
-    private sealed class NoBookingNotifications : IBookingNotifications
-    {
-        public Task BookingConfirmedAsync(Guid bookingId, CancellationToken cancellationToken) => Task.CompletedTask;
-
-        public Task PaymentReceiptAsync(Guid bookingId, string paymentId, Money amount, CancellationToken cancellationToken) => Task.CompletedTask;
-
-        public Task RefundIssuedAsync(Guid bookingId, string refundId, Money amount, CancellationToken cancellationToken) => Task.CompletedTask;
-    }
 }

@@ -16,7 +16,7 @@ internal static class DbValues
     };
 
     public static string Name<TEnum>(TEnum value)
-        where TEnum : struct, Enum => JsonNamingPolicy.CamelCase.ConvertName(value.ToString());
+        where TEnum : struct, Enum => WireNames.Of(value);
 
     public static TEnum Parse<TEnum>(string value)
         where TEnum : struct, Enum => Enum.Parse<TEnum>(value, ignoreCase: true);

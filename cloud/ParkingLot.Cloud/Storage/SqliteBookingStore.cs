@@ -13,11 +13,11 @@ internal sealed class SqliteBookingStore(SqliteDatabase database) : IBookingStor
 {
     private const string Columns = """
         booking_id, user_id, status, lot_id, spot_id, vehicle_type, plate, start_ms, end_ms, amount_minor, currency,
-        tariff_version, demand_percent, created_at, expires_at_ms, cancelled_at, refund_minor, version
+        tariff_version, demand_percent, created_at, expires_at_ms, cancelled_at, refund_minor, version, pass_revoked_at
         """;
 
-    // Held and not stale, or confirmed.
-    private const string Active = "(status = 'confirmed' OR (status = 'held' AND expires_at_ms > $now))";
+    // Held and not stale, or confirmed (BookingSql: the one spelling of the rule).
+    private static readonly string Active = BookingSql.ActiveAt("", "expires_at_ms", "$now");
 
     public async Task<HoldResult> HoldAsync(HoldRequest request, CancellationToken cancellationToken)
     {
@@ -62,7 +62,7 @@ internal sealed class SqliteBookingStore(SqliteDatabase database) : IBookingStor
         var active = new List<ActiveWindow>();
         await using (var overlapping = writer.Command($"""
             SELECT spot_id, start_ms, end_ms FROM bookings
-            WHERE lot_id = $lot AND vehicle_type = $type AND status IN ('held', 'confirmed') AND {Active}
+            WHERE lot_id = $lot AND vehicle_type = $type AND {Active}
               AND start_ms < $end AND end_ms > $start
             """))
         {
@@ -96,7 +96,7 @@ internal sealed class SqliteBookingStore(SqliteDatabase database) : IBookingStor
             request.Id, request.UserId, BookingStatus.Held, request.LotId, chosen[0], request.VehicleType, request.Plate,
             request.StartTime, request.EndTime, request.Amount, request.TariffVersion, request.DemandMultiplierPercent,
             request.Now, request.ExpiresAt, null, null, 1);
-        await using (var insert = writer.Command($"INSERT INTO bookings ({Columns}) VALUES ($id, $user, 'held', $lot, $spot, $type, $plate, $start, $end, $minor, $currency, $tariff, $demand, $created, $expires, NULL, NULL, 1)"))
+        await using (var insert = writer.Command($"INSERT INTO bookings ({Columns}) VALUES ($id, $user, 'held', $lot, $spot, $type, $plate, $start, $end, $minor, $currency, $tariff, $demand, $created, $expires, NULL, NULL, 1, NULL)"))
         {
             insert.With("$id", booking.Id.ToString("D")).With("$user", booking.UserId).With("$lot", booking.LotId).With("$spot", booking.SpotId)
                 .With("$type", type).With("$plate", booking.Plate).With("$start", DbValues.Ms(booking.StartTime)).With("$end", DbValues.Ms(booking.EndTime))
@@ -125,37 +125,6 @@ internal sealed class SqliteBookingStore(SqliteDatabase database) : IBookingStor
         return await ReadAllAsync(command, cancellationToken);
     }
 
-    public async Task<CancelResult> CancelAsync(Guid id, string userId, DateTimeOffset now, CancellationToken cancellationToken)
-    {
-        await using var writer = await SqliteWriter.BeginAsync(database, cancellationToken);
-        var booking = await GetAsync(writer.Connection, writer.Transaction, id, cancellationToken);
-        if (booking is null || !string.Equals(booking.UserId, userId, StringComparison.Ordinal))
-        {
-            return new CancelResult(CancelStatus.NotFound);
-        }
-
-        if (!booking.IsActiveAt(now))
-        {
-            return new CancelResult(CancelStatus.NotCancellable, booking);
-        }
-
-        var refund = BookingRules.RefundOnCancel(booking, now);
-        await using (var update = writer.Command("""
-            UPDATE bookings SET status = 'cancelled', cancelled_at = $now, refund_minor = $refund, version = version + 1
-            WHERE booking_id = $id
-            """))
-        {
-            update.With("$id", id.ToString("D")).With("$now", DbValues.Time(now)).With("$refund", refund);
-            await update.ExecuteNonQueryAsync(cancellationToken);
-        }
-
-        await writer.Transaction.CommitAsync(cancellationToken);
-        return new CancelResult(CancelStatus.Cancelled, booking with
-        {
-            Status = BookingStatus.Cancelled, CancelledAt = now, RefundMinor = refund, Version = booking.Version + 1,
-        });
-    }
-
     public async Task<IReadOnlyList<string>> ExpireHoldsAsync(DateTimeOffset now, CancellationToken cancellationToken)
     {
         await using var writer = await SqliteWriter.BeginAsync(database, cancellationToken);
@@ -182,10 +151,10 @@ internal sealed class SqliteBookingStore(SqliteDatabase database) : IBookingStor
     {
         await using var connection = await database.OpenAsync(cancellationToken);
         await using var command = connection.CreateCommand();
-        command.CommandText = """
-            SELECT lot_id FROM bookings WHERE status IN ('held', 'confirmed') AND start_ms > $from AND start_ms <= $to
+        command.CommandText = $"""
+            SELECT lot_id FROM bookings WHERE status IN {BookingSql.ActiveStatuses} AND start_ms > $from AND start_ms <= $to
             UNION
-            SELECT lot_id FROM bookings WHERE status IN ('held', 'confirmed') AND end_ms > $from AND end_ms <= $to
+            SELECT lot_id FROM bookings WHERE status IN {BookingSql.ActiveStatuses} AND end_ms > $from AND end_ms <= $to
             ORDER BY lot_id
             """;
         command.With("$from", DbValues.Ms(from)).With("$to", DbValues.Ms(to));
@@ -199,7 +168,8 @@ internal sealed class SqliteBookingStore(SqliteDatabase database) : IBookingStor
         return lots;
     }
 
-    private static async Task<Booking?> GetAsync(SqliteConnection connection, SqliteTransaction? transaction, Guid id, CancellationToken cancellationToken)
+    /// <summary>One booking, read on the given connection (inside a write transaction, it stays as read until commit).</summary>
+    internal static async Task<Booking?> GetAsync(SqliteConnection connection, SqliteTransaction? transaction, Guid id, CancellationToken cancellationToken)
     {
         await using var command = connection.CreateCommand();
         command.Transaction = transaction;
@@ -221,7 +191,8 @@ internal sealed class SqliteBookingStore(SqliteDatabase database) : IBookingStor
                 DbValues.FromMs(r.GetInt64(7)), DbValues.FromMs(r.GetInt64(8)), new Money(r.GetInt64(9), r.GetString(10)),
                 r.GetString(11), r.GetInt32(12), DbValues.ParseTime(r.GetString(13)),
                 r.IsDBNull(14) ? null : DbValues.FromMs(r.GetInt64(14)), r.IsDBNull(15) ? null : DbValues.ParseTime(r.GetString(15)),
-                r.IsDBNull(16) ? null : r.GetInt64(16), r.GetInt32(17)));
+                r.IsDBNull(16) ? null : r.GetInt64(16), r.GetInt32(17),
+                r.IsDBNull(18) ? null : DbValues.ParseTime(r.GetString(18))));
         }
 
         return bookings;

@@ -342,11 +342,11 @@ internal sealed class SqliteLotStore(SqliteDatabase database) : ILotStore, IAvai
     {
         await using var command = connection.CreateCommand();
         command.Transaction = transaction;
-        command.CommandText = """
+        command.CommandText = $"""
             SELECT s.vehicle_type, count(*), sum(s.occupied), coalesce(v.vehicles_in, 0), coalesce(c.reservable, 0),
                 (SELECT count(*) FROM bookings b
                  WHERE b.lot_id = s.lot_id AND b.vehicle_type = s.vehicle_type AND b.start_ms <= $now AND b.end_ms > $now
-                   AND (b.status = 'confirmed' OR (b.status = 'held' AND b.expires_at_ms > $now)))
+                   AND {BookingSql.ActiveAt("b.", "expires_at_ms", "$now")})
             FROM spots s
             LEFT JOIN lot_vehicles v ON v.lot_id = s.lot_id AND v.vehicle_type = s.vehicle_type
             LEFT JOIN capacity_splits c ON c.lot_id = s.lot_id AND c.vehicle_type = s.vehicle_type

@@ -140,7 +140,7 @@ internal sealed partial class ControlService
             : (ParkingLot.Shared.Money?)null;
         var payments = (await ledger.GetPaymentsAsync(cancellationToken))
             .Where(p => p.TicketId == session.TicketId)
-            .Select(p => new PaymentView(p.PaymentId, p.Amount, JsonNamingPolicy.CamelCase.ConvertName(p.Method.ToString()), p.RecordedAt, p.Seq))
+            .Select(p => new PaymentView(p.PaymentId, p.Amount, WireNames.Of(p.Method), p.RecordedAt, p.Seq))
             .ToList();
         return (new TicketView(
             session.TicketId,
@@ -170,5 +170,5 @@ internal sealed partial class ControlService
     }
 
     private static EventView View(LedgerEvent e) =>
-        new(e.Seq, e.Id, e.Type, e.OccurredAt, JsonNamingPolicy.CamelCase.ConvertName(e.TimeQuality.ToString()), e.Payload, e.PrevHash, e.Hash);
+        new(e.Seq, e.Id, e.Type, e.OccurredAt, WireNames.Of(e.TimeQuality), e.Payload, e.PrevHash, e.Hash);
 }

@@ -197,7 +197,7 @@ internal sealed partial class ControlService(
     private TimeStatus TimeNow()
     {
         var quality = ledger.TimeQuality;
-        return new TimeStatus(time.GetUtcNow(), JsonNamingPolicy.CamelCase.ConvertName(quality.ToString()), quality is TimeQuality.Synced or TimeQuality.Anchored);
+        return new TimeStatus(time.GetUtcNow(), WireNames.Of(quality), quality is TimeQuality.Synced or TimeQuality.Anchored);
     }
 
     private double Ms(long started) => Math.Round(time.GetElapsedTime(started).TotalMilliseconds, 1);
@@ -225,5 +225,5 @@ internal sealed partial class ControlService(
     };
 
     private static string Name<T>(T value)
-        where T : struct, Enum => JsonNamingPolicy.CamelCase.ConvertName(value.ToString());
+        where T : struct, Enum => WireNames.Of(value);
 }

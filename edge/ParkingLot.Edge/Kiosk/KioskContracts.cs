@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using ParkingLot.Shared;
 using ParkingLot.Shared.Tariffs;
+using ParkingLot.Shared.Contracts;
 
 namespace ParkingLot.Edge.Kiosk;
 
@@ -32,7 +33,7 @@ internal sealed record QuoteView(MoneyView Total, string TariffVersion, string V
     public static QuoteView Of(FeeQuote quote) => new(
         MoneyView.Of(quote.Total),
         quote.TariffVersion,
-        JsonNamingPolicy.CamelCase.ConvertName(quote.VehicleType.ToString()),
+        WireNames.Of(quote.VehicleType),
         quote.From,
         quote.To,
         quote.DemandMultiplierPercent,

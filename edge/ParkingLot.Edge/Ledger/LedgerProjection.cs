@@ -140,7 +140,7 @@ internal static class LedgerText
     public static DateTimeOffset ParseTime(string text) => DateTimeOffset.Parse(text, CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind);
 
     public static string Name<TEnum>(TEnum value)
-        where TEnum : struct, Enum => JsonNamingPolicy.CamelCase.ConvertName(value.ToString());
+        where TEnum : struct, Enum => WireNames.Of(value);
 
     public static TEnum Parse<TEnum>(string text)
         where TEnum : struct, Enum => Enum.Parse<TEnum>(text, ignoreCase: true);

@@ -37,7 +37,7 @@ internal static partial class LotFileLoader
     }
 
     /// <summary>"car", "ev" …: the camelCase name used in lot files and contracts.</summary>
-    public static string VehicleTypeName(VehicleType vehicleType) => JsonNamingPolicy.CamelCase.ConvertName(vehicleType.ToString());
+    public static string VehicleTypeName(VehicleType vehicleType) => WireNames.Of(vehicleType);
 
     /// <summary>
     /// Every problem of the file, in four stages, each only on a file that passed the one before:

@@ -464,7 +464,7 @@ public static class TariffEngine
         }
     }
 
-    private static string Key(VehicleType vehicleType) => JsonNamingPolicy.CamelCase.ConvertName(vehicleType.ToString());
+    private static string Key(VehicleType vehicleType) => WireNames.Of(vehicleType);
 
     private static string FormatDuration(TimeSpan duration) =>
         string.Create(CultureInfo.InvariantCulture, $"{(long)duration.TotalMinutes} min");

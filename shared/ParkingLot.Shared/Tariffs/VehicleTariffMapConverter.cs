@@ -28,7 +28,7 @@ public sealed class VehicleTariffMapConverter : JsonConverter<IReadOnlyDictionar
             var key = reader.GetString() ?? string.Empty;
             if (!TryParseVehicleType(key, out var vehicleType))
             {
-                throw new JsonException($"vehicleTypes: '{key}' is not a vehicle type (expected one of {string.Join(", ", Enum.GetNames<VehicleType>().Select(JsonNamingPolicy.CamelCase.ConvertName))}).");
+                throw new JsonException($"vehicleTypes: '{key}' is not a vehicle type (expected one of {string.Join(", ", WireNames.All<VehicleType>())}).");
             }
 
             if (result.ContainsKey(vehicleType))
@@ -51,7 +51,7 @@ public sealed class VehicleTariffMapConverter : JsonConverter<IReadOnlyDictionar
         writer.WriteStartObject();
         foreach (var (vehicleType, tariff) in value.OrderBy(p => p.Key))
         {
-            writer.WritePropertyName(JsonNamingPolicy.CamelCase.ConvertName(vehicleType.ToString()));
+            writer.WritePropertyName(WireNames.Of(vehicleType));
             JsonSerializer.Serialize(writer, tariff, info);
         }
 

@@ -22,11 +22,22 @@ public class PostgresRedisBookingCloud : BookingCloud
         await base.InitializeAsync();
     }
 
-    protected override void ConfigureMore(IWebHostBuilder builder)
+    protected override void ConfigureMore(IWebHostBuilder builder) =>
+        UseProductionStores(builder, PostgresConnectionString, RedisConfiguration);
+
+    /// <summary>Points a test host at PostgreSQL and Redis, under a Redis key prefix of its own.</summary>
+    public static void UseProductionStores(IWebHostBuilder builder, string postgres, string redis)
     {
-        builder.UseSetting("ConnectionStrings:Postgres", PostgresConnectionString);
-        builder.UseSetting("ConnectionStrings:Redis", RedisConfiguration);
+        builder.UseSetting("ConnectionStrings:Postgres", postgres);
+        builder.UseSetting("ConnectionStrings:Redis", redis);
         builder.UseSetting("Redis:KeyPrefix", $"test-{Guid.NewGuid():N}:");
+    }
+
+    /// <summary>Guards a fixture: a host that silently fell back to the embedded defaults would make every inherited test a second run on SQLite.</summary>
+    public static void AssertOnPostgresAndRedis(IServiceProvider services)
+    {
+        Assert.IsType<ParkingLot.Cloud.Storage.Postgres.PostgresBookingStore>(services.GetRequiredService<ParkingLot.Cloud.Bookings.IBookingStore>());
+        Assert.IsType<ParkingLot.Cloud.Availability.RedisAvailabilityCache>(services.GetRequiredService<ParkingLot.Cloud.Availability.IAvailabilityCache>());
     }
 }
 
@@ -41,11 +52,5 @@ public sealed class PostgresRedisBookingCloudCollection : ICollectionFixture<Pos
 public sealed class PostgresRedisBookingsApiTests(PostgresRedisBookingCloud cloud) : BookingsApiTests(cloud)
 {
     [Fact]
-    public void Host_RunsOnPostgresAndRedis()
-    {
-        // Guards the fixture: a host that silently fell back to the embedded defaults would make every
-        // inherited test a second run on SQLite.
-        Assert.IsType<ParkingLot.Cloud.Storage.Postgres.PostgresBookingStore>(cloud.Services.GetRequiredService<ParkingLot.Cloud.Bookings.IBookingStore>());
-        Assert.IsType<ParkingLot.Cloud.Availability.RedisAvailabilityCache>(cloud.Services.GetRequiredService<ParkingLot.Cloud.Availability.IAvailabilityCache>());
-    }
+    public void Host_RunsOnPostgresAndRedis() => PostgresRedisBookingCloud.AssertOnPostgresAndRedis(cloud.Services);
 }

@@ -6,6 +6,7 @@ using ParkingLot.Cloud.Availability;
 using ParkingLot.Cloud.Bookings;
 using ParkingLot.Cloud.EdgeSync;
 using ParkingLot.Cloud.Lots;
+using ParkingLot.Cloud.Payments;
 using ParkingLot.Cloud.Storage;
 using ParkingLot.Cloud.Storage.Postgres;
 using ParkingLot.Tests.Common;
@@ -29,6 +30,8 @@ public abstract class StoreFixture : IAsyncLifetime
 
     internal IBookingStore Bookings { get; private protected set; } = null!;
 
+    internal IPaymentStore Payments { get; private protected set; } = null!;
+
     public abstract Task InitializeAsync();
 
     public abstract Task DisposeAsync();
@@ -38,6 +41,9 @@ public abstract class StoreFixture : IAsyncLifetime
 
     /// <summary>Applied migration script names, in order.</summary>
     public abstract Task<IReadOnlyList<string>> AppliedMigrationsAsync();
+
+    /// <summary>Runs a statement the stores never run (a writer that bypasses them).</summary>
+    public abstract Task ExecuteAsync(string sql);
 }
 
 public sealed class SqliteStoreFixture : StoreFixture
@@ -50,7 +56,8 @@ public sealed class SqliteStoreFixture : StoreFixture
         _database = new SqliteDatabase(Options.Create(new StorageOptions { DataDirectory = _directory.FullName }), NullLogger<SqliteDatabase>.Instance);
         await _database.InitializeAsync(TestContext.Token);
         var lots = new SqliteLotStore(_database);
-        (Database, Lots, Availability, EdgeSync, Bookings) = (_database, lots, lots, new SqliteEdgeSyncStore(_database), new SqliteBookingStore(_database));
+        (Database, Lots, Availability, EdgeSync, Bookings, Payments) =
+            (_database, lots, lots, new SqliteEdgeSyncStore(_database), new SqliteBookingStore(_database), new SqlitePaymentStore(_database));
     }
 
     public override Task DisposeAsync()
@@ -76,6 +83,14 @@ public sealed class SqliteStoreFixture : StoreFixture
         command.Parameters.AddWithValue("$lot", lotId);
         command.Parameters.AddWithValue("$now", now.ToUnixTimeMilliseconds());
         return (long)(await command.ExecuteScalarAsync(TestContext.Token))!;
+    }
+
+    public override async Task ExecuteAsync(string sql)
+    {
+        await using var connection = await _database!.OpenAsync(TestContext.Token);
+        await using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        await command.ExecuteNonQueryAsync(TestContext.Token);
     }
 
     public override async Task<IReadOnlyList<string>> AppliedMigrationsAsync()
@@ -110,7 +125,8 @@ public sealed class PostgresStoreFixture : StoreFixture
         var database = new PostgresDatabase(_dataSource, new PostgresConnectionString(connectionString), NullLogger<PostgresDatabase>.Instance);
         await database.InitializeAsync(TestContext.Token);
         var lots = new PostgresLotStore(_dataSource);
-        (Database, Lots, Availability, EdgeSync, Bookings) = (database, lots, lots, new PostgresEdgeSyncStore(_dataSource), new PostgresBookingStore(_dataSource, _pipeline));
+        (Database, Lots, Availability, EdgeSync, Bookings, Payments) = (
+            database, lots, lots, new PostgresEdgeSyncStore(_dataSource), new PostgresBookingStore(_dataSource, _pipeline), new PostgresPaymentStore(_dataSource));
     }
 
     public override async Task DisposeAsync()
@@ -138,6 +154,12 @@ public sealed class PostgresStoreFixture : StoreFixture
         command.Parameters.AddWithValue(lotId);
         command.Parameters.AddWithValue(now.ToUniversalTime());
         return (long)(await command.ExecuteScalarAsync(TestContext.Token))!;
+    }
+
+    public override async Task ExecuteAsync(string sql)
+    {
+        await using var command = _dataSource!.CreateCommand(sql);
+        await command.ExecuteNonQueryAsync(TestContext.Token);
     }
 
     public override async Task<IReadOnlyList<string>> AppliedMigrationsAsync()

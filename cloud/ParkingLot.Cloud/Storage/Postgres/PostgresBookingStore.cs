@@ -20,7 +20,7 @@ internal sealed class PostgresBookingStore(NpgsqlDataSource dataSource, Postgres
 {
     private const string Columns = """
         booking_id, user_id, status, lot_id, spot_id, vehicle_type, plate, lower(period), upper(period), amount_minor, currency,
-        tariff_version, demand_percent, created_at, expires_at, cancelled_at, refund_minor, version
+        tariff_version, demand_percent, created_at, expires_at, cancelled_at, refund_minor, version, pass_revoked_at
         """;
 
     // The hold in one round trip: hold_booking (Migrations/0003_one_round_trip_hold.sql) locks the
@@ -103,38 +103,6 @@ internal sealed class PostgresBookingStore(NpgsqlDataSource dataSource, Postgres
         return await ReadAllAsync(command, cancellationToken);
     }
 
-    public async Task<CancelResult> CancelAsync(Guid id, string userId, DateTimeOffset now, CancellationToken cancellationToken)
-    {
-        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        var booking = await GetAsync(connection, transaction, id, forUpdate: true, cancellationToken);
-        if (booking is null || !string.Equals(booking.UserId, userId, StringComparison.Ordinal))
-        {
-            return new CancelResult(CancelStatus.NotFound);
-        }
-
-        if (!booking.IsActiveAt(now))
-        {
-            return new CancelResult(CancelStatus.NotCancellable, booking);
-        }
-
-        var refund = BookingRules.RefundOnCancel(booking, now);
-        await using (var update = connection.Command(transaction, """
-            UPDATE bookings SET status = 'cancelled', cancelled_at = @now, refund_minor = @refund, version = version + 1
-            WHERE booking_id = @id
-            """))
-        {
-            update.With("id", id).WithTime("now", now).With("refund", refund);
-            await update.ExecuteNonQueryAsync(cancellationToken);
-        }
-
-        await transaction.CommitAsync(cancellationToken);
-        return new CancelResult(CancelStatus.Cancelled, booking with
-        {
-            Status = BookingStatus.Cancelled, CancelledAt = now, RefundMinor = refund, Version = booking.Version + 1,
-        });
-    }
-
     public async Task<IReadOnlyList<string>> ExpireHoldsAsync(DateTimeOffset now, CancellationToken cancellationToken)
     {
         await using var command = dataSource.CreateCommand("""
@@ -150,10 +118,10 @@ internal sealed class PostgresBookingStore(NpgsqlDataSource dataSource, Postgres
 
     public async Task<IReadOnlyList<string>> ListLotsWithBoundariesAsync(DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken)
     {
-        await using var command = dataSource.CreateCommand("""
-            SELECT lot_id FROM bookings WHERE status IN ('held', 'confirmed') AND lower(period) > @from AND lower(period) <= @to
+        await using var command = dataSource.CreateCommand($"""
+            SELECT lot_id FROM bookings WHERE status IN {BookingSql.ActiveStatuses} AND lower(period) > @from AND lower(period) <= @to
             UNION
-            SELECT lot_id FROM bookings WHERE status IN ('held', 'confirmed') AND upper(period) > @from AND upper(period) <= @to
+            SELECT lot_id FROM bookings WHERE status IN {BookingSql.ActiveStatuses} AND upper(period) > @from AND upper(period) <= @to
             ORDER BY lot_id
             """);
         command.WithTime("from", from).WithTime("to", to);
@@ -172,7 +140,8 @@ internal sealed class PostgresBookingStore(NpgsqlDataSource dataSource, Postgres
         return values;
     }
 
-    private static async Task<Booking?> GetAsync(NpgsqlConnection connection, NpgsqlTransaction? transaction, Guid id, bool forUpdate, CancellationToken cancellationToken)
+    /// <summary>One booking; with <paramref name="forUpdate"/> its row stays locked until the transaction ends.</summary>
+    internal static async Task<Booking?> GetAsync(NpgsqlConnection connection, NpgsqlTransaction? transaction, Guid id, bool forUpdate, CancellationToken cancellationToken)
     {
         await using var command = connection.Command(transaction, $"SELECT {Columns} FROM bookings WHERE booking_id = @id{(forUpdate ? " FOR UPDATE" : "")}");
         command.With("id", id);
@@ -190,7 +159,7 @@ internal sealed class PostgresBookingStore(NpgsqlDataSource dataSource, Postgres
                 r.GetGuid(0), r.GetString(1), DbValues.Parse<BookingStatus>(r.GetString(2)), r.GetString(3), r.GetString(4),
                 DbValues.Parse<VehicleType>(r.GetString(5)), r.GetStringOrNull(6), r.GetTime(7), r.GetTime(8),
                 new Money(r.GetInt64(9), r.GetString(10)), r.GetString(11), r.GetInt32(12), r.GetTime(13),
-                r.GetTimeOrNull(14), r.GetTimeOrNull(15), r.IsDBNull(16) ? null : r.GetInt64(16), r.GetInt32(17)));
+                r.GetTimeOrNull(14), r.GetTimeOrNull(15), r.IsDBNull(16) ? null : r.GetInt64(16), r.GetInt32(17), r.GetTimeOrNull(18)));
         }
 
         return bookings;

@@ -295,11 +295,11 @@ internal sealed class PostgresLotStore(NpgsqlDataSource dataSource) : ILotStore,
     internal static async Task<LotAvailability?> ReadAvailabilityAsync(
         NpgsqlConnection connection, NpgsqlTransaction? transaction, string lotId, DateTimeOffset asOf, CancellationToken cancellationToken)
     {
-        await using var command = connection.Command(transaction, """
+        await using var command = connection.Command(transaction, $"""
             SELECT s.vehicle_type, count(*)::int, (count(*) FILTER (WHERE s.occupied))::int, coalesce(v.vehicles_in, 0), coalesce(c.reservable, 0),
                 (SELECT count(*)::int FROM bookings b
-                 WHERE b.lot_id = s.lot_id AND b.vehicle_type = s.vehicle_type AND b.status IN ('held', 'confirmed')
-                   AND b.period @> @now::timestamptz AND (b.status = 'confirmed' OR b.expires_at > @now))
+                 WHERE b.lot_id = s.lot_id AND b.vehicle_type = s.vehicle_type
+                   AND b.period @> @now::timestamptz AND {BookingSql.ActiveAt("b.", "expires_at", "@now")})
             FROM spots s
             LEFT JOIN lot_vehicles v ON v.lot_id = s.lot_id AND v.vehicle_type = s.vehicle_type
             LEFT JOIN capacity_splits c ON c.lot_id = s.lot_id AND c.vehicle_type = s.vehicle_type
