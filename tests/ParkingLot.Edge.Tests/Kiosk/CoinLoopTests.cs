@@ -1,5 +1,4 @@
 using System.Net;
-using System.Text.Json;
 using ParkingLot.Edge.Tests.Builders;
 using ParkingLot.Edge.Tests.PowerCut;
 using ParkingLot.Shared;
@@ -34,7 +33,7 @@ public sealed class CoinLoopTests
         var (second, due) = await StartCashDueAsync(host, code);
         var inhibitedWhilePayingAgain = host.Inhibited;
         await InsertAsync(host, pulses: (int)(due.Minor / 50));
-        await TestContext.WaitUntilAsync(async () => await StateAsync(host, second) == "paid", TimeSpan.FromSeconds(20), "the second payment to complete");
+        await TestContext.WaitUntilAsync(async () => await host.CashStateAsync(second) == "paid", TimeSpan.FromSeconds(20), "the second payment to complete");
 
         Assert.Equal((true, false, true, false), (inhibitedAtStart, inhibitedWhilePaying, inhibitedAfterCancel, inhibitedWhilePayingAgain));
         var stray = Assert.Single(await host.StrayCoinsAsync());
@@ -51,12 +50,12 @@ public sealed class CoinLoopTests
         var (_, code) = await host.IssueTicketAsync(TwoHours);
         var session = await StartCashAsync(host, code);
         await InsertAsync(host, pulses: 2);
-        await TestContext.WaitUntilAsync(async () => (await ViewAsync(host, session)).GetProperty("inserted").GetProperty("minor").GetInt64() == 100, TimeSpan.FromSeconds(20), "the coins to be credited");
+        await TestContext.WaitUntilAsync(async () => (await host.CashAsync(session)).GetProperty("inserted").GetProperty("minor").GetInt64() == 100, TimeSpan.FromSeconds(20), "the coins to be credited");
 
         host.Kit.Time.Advance(host.Cash.AbandonAfter - TimeSpan.FromSeconds(1));
-        var stateBefore = await StateAsync(host, session);
+        var stateBefore = await host.CashStateAsync(session);
         host.Kit.Time.Advance(TimeSpan.FromSeconds(1));
-        await TestContext.WaitUntilAsync(async () => await StateAsync(host, session) == "cancelled", TimeSpan.FromSeconds(20), "the abandoned payment to be cancelled");
+        await TestContext.WaitUntilAsync(async () => await host.CashStateAsync(session) == "cancelled", TimeSpan.FromSeconds(20), "the abandoned payment to be cancelled");
 
         Assert.Equal("waiting", stateBefore); // the abandon time counts from the last coin, not the start
         Assert.True(host.Inhibited);
@@ -75,7 +74,7 @@ public sealed class CoinLoopTests
         // The SD card fills up while the driver inserts the fee, then one more coin drops in.
         await fs.ToggleDiskFullAsync();
         await InsertAsync(host, pulses: (int)(firstDue.Minor / 50));
-        await TestContext.WaitUntilAsync(async () => await StateAsync(host, first) == "failed", TimeSpan.FromSeconds(20), "the refused payment to fail");
+        await TestContext.WaitUntilAsync(async () => await host.CashStateAsync(first) == "failed", TimeSpan.FromSeconds(20), "the refused payment to fail");
         var inhibitedAfterFailure = host.Inhibited;
         await InsertAsync(host, pulses: 2);
         await TestContext.WaitUntilAsync(() => Task.FromResult(host.Cash.PendingStrayCoins == 2), TimeSpan.FromSeconds(20), "both amounts to wait for the ledger");
@@ -88,7 +87,7 @@ public sealed class CoinLoopTests
         var (second, due) = await StartCashDueAsync(host, code);
         var inhibitedWhilePayingAgain = host.Inhibited;
         await InsertAsync(host, pulses: (int)(due.Minor / 50));
-        await TestContext.WaitUntilAsync(async () => await StateAsync(host, second) == "paid", TimeSpan.FromSeconds(20), "the second payment to complete");
+        await TestContext.WaitUntilAsync(async () => await host.CashStateAsync(second) == "paid", TimeSpan.FromSeconds(20), "the second payment to complete");
 
         Assert.True(inhibitedAfterFailure);
         Assert.False(inhibitedWhilePayingAgain);
@@ -119,9 +118,4 @@ public sealed class CoinLoopTests
         Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
         host.Kit.Step((pulses * 100) + 1600);
     }
-
-    private static async Task<JsonElement> ViewAsync(KioskHost host, string sessionId) =>
-        await KioskHost.JsonAsync(await host.Http.GetAsync(new Uri($"/kiosk/api/pay/cash/{sessionId}", UriKind.Relative), TestContext.Token));
-
-    private static async Task<string?> StateAsync(KioskHost host, string sessionId) => (await ViewAsync(host, sessionId)).GetProperty("state").GetString();
 }

@@ -216,8 +216,8 @@ public sealed class KioskApiTests
         var sessionId = session.GetProperty("sessionId").GetString();
         var coins = await host.PostAsync("/kiosk/api/simulation/coins", new { pulses = 17 });
         host.Kit.Step(17 * 100 + 1600);
-        await TestContext.WaitUntilAsync(async () => (await StateAsync(host, sessionId!)) == "paid", TimeSpan.FromSeconds(20), "the cash payment to complete");
-        var done = await KioskHost.JsonAsync(await host.Http.GetAsync(new Uri($"/kiosk/api/pay/cash/{sessionId}", UriKind.Relative), TestContext.Token));
+        await TestContext.WaitUntilAsync(async () => (await host.CashStateAsync(sessionId!)) == "paid", TimeSpan.FromSeconds(20), "the cash payment to complete");
+        var done = await host.CashAsync(sessionId!);
 
         Assert.Equal(HttpStatusCode.Accepted, start.StatusCode);
         Assert.Equal(800, session.GetProperty("due").GetProperty("minor").GetInt64());
@@ -241,7 +241,7 @@ public sealed class KioskApiTests
         await host.PostAsync("/kiosk/api/simulation/coins", new { pulses = 4 });
         host.Kit.Step(4 * 100 + 1600);
         await TestContext.WaitUntilAsync(
-            async () => (await KioskHost.JsonAsync(await host.Http.GetAsync(new Uri($"/kiosk/api/pay/cash/{sessionId}", UriKind.Relative), TestContext.Token))).GetProperty("inserted").GetProperty("minor").GetInt64() == 200,
+            async () => (await host.CashAsync(sessionId)).GetProperty("inserted").GetProperty("minor").GetInt64() == 200,
             TimeSpan.FromSeconds(20),
             "the coins to be credited");
 
@@ -291,11 +291,5 @@ public sealed class KioskApiTests
         var response = await host.Http.GetAsync(new Uri("/kiosk/api/pay/cash/C000000000000", UriKind.Relative), TestContext.Token);
 
         Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
-    }
-
-    private static async Task<string?> StateAsync(KioskHost host, string sessionId)
-    {
-        var view = await KioskHost.JsonAsync(await host.Http.GetAsync(new Uri($"/kiosk/api/pay/cash/{sessionId}", UriKind.Relative), TestContext.Token));
-        return view.GetProperty("state").GetString();
     }
 }

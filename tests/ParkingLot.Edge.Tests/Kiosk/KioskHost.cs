@@ -87,6 +87,13 @@ internal sealed class KioskHost : IAsyncDisposable
 
     public async Task<IReadOnlyList<PaymentState>> PaymentsAsync() => await _ledger.GetPaymentsAsync(TestContext.Token);
 
+    /// <summary>The cash payment <paramref name="sessionId"/> as the page polls it.</summary>
+    public async Task<JsonElement> CashAsync(string sessionId) =>
+        await JsonAsync(await Http.GetAsync(new Uri($"/kiosk/api/pay/cash/{sessionId}", UriKind.Relative), TestContext.Token));
+
+    /// <summary>The state of the cash payment <paramref name="sessionId"/> (waiting, paid, cancelled, failed).</summary>
+    public async Task<string?> CashStateAsync(string sessionId) => (await CashAsync(sessionId)).GetProperty("state").GetString();
+
     /// <summary>The stray coins on record, in ledger order.</summary>
     public async Task<IReadOnlyList<StrayCoins>> StrayCoinsAsync() =>
         [.. (await _ledger.ReadAfterAsync(0, 10_000, TestContext.Token))
