@@ -51,7 +51,15 @@ internal sealed class FakeCloud : IAsyncDisposable
     {
         if (_client.IsConnected)
         {
-            await _client.DisconnectAsync(new MqttClientDisconnectOptionsBuilder().Build());
+            try
+            {
+                await _client.DisconnectAsync(new MqttClientDisconnectOptionsBuilder().Build());
+            }
+            catch (MQTTnet.Exceptions.MqttCommunicationException)
+            {
+                // The broker went away between IsConnected and the DISCONNECT (a test that stops or
+                // restarts it): there is no connection left to close.
+            }
         }
 
         _client.Dispose();
